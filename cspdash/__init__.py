@@ -1,0 +1,1 @@
+"""Core of the partnership performance dashboard: plain Python, no Streamlit."""

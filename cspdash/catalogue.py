@@ -1,0 +1,150 @@
+"""The indicator catalogue (`catalogue.toml`): areas, sub-groups and indicators."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+UNITS = {"count", "percent", "rate"}
+POLARITIES = {"higher", "lower", "neutral"}
+AGGREGATIONS = {"sum", "ratio"}
+RAG_RULES = {"target", "direction", "none"}
+
+
+class CatalogueError(ValueError):
+    """The catalogue file declares something the dashboard cannot use."""
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Subgroup:
+    id: str
+    name: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    subgroup: str
+    unit: str
+    polarity: str
+    aggregation: str
+    frequency: str
+    rag_rule: str
+    target: float | None = None
+    tolerance: float | None = None
+    per: int | None = None
+    annualise: bool = False
+    numerator: str = ""
+    denominator: str = ""
+    description: str = ""
+    mps_major: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def unit_label(self) -> str:
+        """How the unit reads on an axis or in a table heading."""
+        if self.unit == "percent":
+            return "%"
+        if self.unit == "rate":
+            return f"per {self.per:,}"
+        return "count"
+
+    @property
+    def denominator_is_population(self) -> bool:
+        """A rate's denominator is a population (averaged over time), a percent's a count (summed)."""
+        return self.unit == "rate"
+
+    def value_from(self, numerator: float, denominator: float, months: int = 3) -> float | None:
+        """The indicator's value recomputed from its numerator and denominator over `months`."""
+        if not denominator:
+            return None
+        if self.unit == "percent":
+            return numerator / denominator * 100.0
+        scale = float(self.per or 1) * (12 / months if self.annualise else 1.0)
+        return numerator / denominator * scale
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    areas: tuple[Area, ...]
+    subgroups: tuple[Subgroup, ...]
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+    def subgroup(self, subgroup_id: str) -> Subgroup:
+        for subgroup in self.subgroups:
+            if subgroup.id == subgroup_id:
+                return subgroup
+        raise KeyError(subgroup_id)
+
+    def for_subgroup(self, subgroup_id: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.subgroup == subgroup_id]
+
+    def area_named(self, name: str) -> Area | None:
+        wanted = name.strip().casefold()
+        return next((a for a in self.areas if a.name.casefold() == wanted), None)
+
+
+def _indicator(entry: dict) -> Indicator:
+    rag = entry.pop("rag", {"rule": "none"})
+    entry["mps_major"] = tuple(entry.get("mps_major", ()))
+    indicator = Indicator(
+        rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry
+    )
+    _check(indicator)
+    return indicator
+
+
+def _check(ind: Indicator) -> None:
+    problems = []
+    if ind.unit not in UNITS:
+        problems.append(f"unit '{ind.unit}' is not one of {sorted(UNITS)}")
+    if ind.unit == "rate" and not ind.per:
+        problems.append("a rate needs `per` (e.g. 100000)")
+    if ind.polarity not in POLARITIES:
+        problems.append(f"polarity '{ind.polarity}' is not one of {sorted(POLARITIES)}")
+    if ind.aggregation not in AGGREGATIONS:
+        problems.append(f"aggregation '{ind.aggregation}' is not one of {sorted(AGGREGATIONS)}")
+    if ind.rag_rule not in RAG_RULES:
+        problems.append(f"rag rule '{ind.rag_rule}' is not one of {sorted(RAG_RULES)}")
+    if ind.rag_rule == "target" and (ind.target is None or ind.tolerance is None):
+        problems.append("a target rule needs `target` and `tolerance`")
+    if ind.rag_rule != "none" and ind.polarity == "neutral":
+        problems.append("a neutral indicator cannot be rated: use rag rule 'none'")
+    if problems:
+        raise CatalogueError(f"indicator '{ind.id}': " + "; ".join(problems))
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    """Build a catalogue from TOML text, refusing unknown units, polarities or rules."""
+    data = tomllib.loads(text)
+    catalogue = Catalogue(
+        areas=tuple(Area(**a) for a in data.get("area", [])),
+        subgroups=tuple(Subgroup(**s) for s in data.get("subgroup", [])),
+        indicators=tuple(_indicator(dict(i)) for i in data.get("indicator", [])),
+    )
+    known = {s.id for s in catalogue.subgroups}
+    for ind in catalogue.indicators:
+        if ind.subgroup not in known:
+            raise CatalogueError(f"indicator '{ind.id}': unknown sub-group '{ind.subgroup}'")
+    return catalogue
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    return parse_catalogue(path.read_text(encoding="utf-8"))

@@ -1,0 +1,114 @@
+"""The store's tables (SQLAlchemy 2 declarative). Alembic migrations create them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    """A borough or other area a figure is about; the partnership's own areas are flagged."""
+
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    code: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="borough")
+    in_partnership: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Subgroup(Base):
+    __tablename__ = "subgroups"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Indicator(Base):
+    """A copy of the catalogue entry, kept so that stored figures always name a known indicator."""
+
+    __tablename__ = "indicators"
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    subgroup_id: Mapped[str] = mapped_column(ForeignKey("subgroups.id"))
+    unit: Mapped[str] = mapped_column(String(20))
+    polarity: Mapped[str] = mapped_column(String(20))
+    aggregation: Mapped[str] = mapped_column(String(20))
+    frequency: Mapped[str] = mapped_column(String(20))
+
+
+class Submission(Base):
+    """One loaded file: what it was, whose, and which periods it covers."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    vintage: Mapped[str | None] = mapped_column(String(60))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+
+class Observation(Base):
+    """One figure: an indicator's value for an area and period, and the cell it came from."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_observations_lookup", "area_id", "indicator_id", "period_start"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    source_sheet: Mapped[str | None] = mapped_column(String(120))
+    source_cell: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    """An indicator's target and tolerance for one financial year (`financial_year` = start year)."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("indicator_id", "financial_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    financial_year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    tolerance: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,157 @@
+"""Reading from the store: the current figures, submissions, targets and the tidy export."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from cspdash.periods import Quarter
+from cspdash.rag import Target
+from cspdash.store import models
+
+EXPORT_COLUMNS = [
+    "area",
+    "subgroup",
+    "indicator",
+    "indicator_name",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "source_file",
+    "source_sheet",
+    "source_cell",
+    "vintage",
+]
+
+
+def current_observations(
+    engine: Engine, area: str | None = None, subgroup: str | None = None
+) -> pd.DataFrame:
+    """Every figure in force: for each indicator, area and period, the latest active submission's."""
+    obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
+    query = (
+        select(
+            area_t.name.label("area"),
+            ind.subgroup_id.label("subgroup"),
+            obs.indicator_id.label("indicator"),
+            ind.name.label("indicator_name"),
+            obs.period_start,
+            obs.period_end,
+            obs.value,
+            obs.numerator,
+            obs.denominator,
+            obs.suppressed,
+            sub.original_name.label("source_file"),
+            obs.source_sheet,
+            obs.source_cell,
+            sub.vintage,
+            obs.submission_id,
+        )
+        .join(sub, obs.submission_id == sub.id)
+        .join(ind, obs.indicator_id == ind.id)
+        .join(area_t, obs.area_id == area_t.id)
+        .where(sub.status == "active")
+    )
+    if area is not None:
+        query = query.where(area_t.name == area)
+    if subgroup is not None:
+        query = query.where(ind.subgroup_id == subgroup)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    if frame.empty:
+        return frame
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    key = ["indicator", "area", "period_start", "period_end"]
+    latest = frame.sort_values("submission_id").drop_duplicates(key, keep="last")
+    return latest.sort_values(["area", "subgroup", "indicator", "period_start"]).reset_index(drop=True)
+
+
+def tidy_export(engine: Engine) -> pd.DataFrame:
+    """One row per figure in force, in the documented export columns."""
+    frame = current_observations(engine)
+    if frame.empty:
+        return pd.DataFrame(columns=EXPORT_COLUMNS)
+    return frame[EXPORT_COLUMNS]
+
+
+def partnership_areas(engine: Engine) -> list[str]:
+    query = select(models.Area.name).where(models.Area.in_partnership).order_by(models.Area.id)
+    with engine.connect() as connection:
+        return list(connection.scalars(query))
+
+
+def quarters_with_data(engine: Engine, area: str) -> list[Quarter]:
+    """Quarters in which the area has at least one figure, oldest first."""
+    query = (
+        select(models.Observation.period_start)
+        .join(models.Area)
+        .where(models.Area.name == area)
+        .distinct()
+    )
+    with engine.connect() as connection:
+        starts = connection.scalars(query).all()
+    return sorted({Quarter.containing(pd.Timestamp(d).date()) for d in starts})
+
+
+def subgroups_reporting(engine: Engine, area: str, quarter: Quarter) -> set[str]:
+    """Sub-groups with at least one figure for the area inside the quarter."""
+    obs, ind = models.Observation, models.Indicator
+    query = (
+        select(ind.subgroup_id)
+        .join(obs, obs.indicator_id == ind.id)
+        .join(models.Area, obs.area_id == models.Area.id)
+        .join(models.Submission, obs.submission_id == models.Submission.id)
+        .where(
+            models.Area.name == area,
+            models.Submission.status == "active",
+            obs.period_start >= quarter.start,
+            obs.period_end <= quarter.end,
+        )
+        .distinct()
+    )
+    with engine.connect() as connection:
+        return set(connection.scalars(query))
+
+
+def submissions(engine: Engine) -> pd.DataFrame:
+    """The files loaded, newest first."""
+    sub, area_t = models.Submission, models.Area
+    query = (
+        select(
+            sub.id,
+            sub.original_name.label("file"),
+            sub.kind,
+            func.coalesce(area_t.name, "several").label("area"),
+            sub.period_start,
+            sub.period_end,
+            sub.vintage,
+            sub.submitted_by,
+            sub.submitted_at,
+            sub.status,
+            sub.sha256,
+        )
+        .outerjoin(area_t, sub.area_id == area_t.id)
+        .order_by(sub.id.desc())
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def targets(engine: Engine) -> dict[tuple[str, int], Target]:
+    """Targets set in the store, by (indicator, financial year)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(models.Target)).mappings().all()
+    return {
+        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"])
+        for row in rows
+    }
+
+
+def observation_count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(models.Observation))
