@@ -1,0 +1,283 @@
+"""Write the embedded sample returns: synthetic but realistic, seeded, byte-for-byte reproducible.
+
+    python -m sample_data.generate [--out DIR]
+
+One workbook per sub-group (Youth Justice, VAWG) per area (Hackney, City of London) per quarter,
+2018/19 Q1 to 2024/25 Q4, in the layout `data_loaders.quarterly_return` reads; plus one MPS
+borough-level CSV in the London Datastore layout. Seasonality, a dip in 2020/21, small counts in the
+City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
+out on purpose: a partner that could not report, as happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import random
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cspdash.catalogue import Indicator, load_catalogue
+from cspdash.periods import Quarter, add_months, quarter_range
+from data_loaders.quarterly_return import HEADER, RETURN_KINDS, SHEET
+
+SAMPLE_DIR = Path(__file__).resolve().parent
+FIRST, LAST = Quarter(2018, 1), Quarter(2024, 4)
+MISSING = {("City of London", "vawg", LAST)}
+FIXED_TIME = (2025, 4, 1, 0, 0, 0)
+SEASON = {1: 1.04, 2: 1.08, 3: 0.97, 4: 0.91}
+COVID = {1: 0.68, 2: 0.9, 3: 0.85, 4: 0.74}
+
+# Per area: populations and the scale of each count (Hackney is ~30x the City's resident population).
+AREAS = {
+    "Hackney": dict(pop_10_17=24_500, female_16_plus=110_000, scale=1.0),
+    "City of London": dict(pop_10_17=650, female_16_plus=4_300, scale=0.035),
+}
+
+# Quarterly counts for Hackney in 2018/19, and the yearly drift after that.
+COUNTS = {
+    "yj_custody": (6, -0.06),
+    "yj_kpi9_serious_violence": (14, -0.04),
+    "marac_cases": (118, 0.04),
+    "da_offences": (980, 0.03),
+    "sexual_offences": (150, 0.05),
+    "stalking_harassment": (260, 0.08),
+    "dhr_open": (1.2, 0.0),
+}
+# Percent indicators: Hackney's proportion in 2018/19, yearly drift (points), denominator size.
+PROPORTIONS = {
+    "yj_reoffending": (0.40, -0.012, 70),
+    "yj_kpi1_accommodation": (0.86, 0.006, 38),
+    "yj_kpi2_ete": (0.66, 0.012, 38),
+    "yj_kpi3_send": (0.70, 0.02, 14),
+    "yj_kpi4_mh_identified": (0.45, 0.01, 38),
+    "yj_kpi4_mh_planned": (0.80, 0.01, None),
+    "yj_kpi4_mh_attending": (0.62, 0.015, None),
+    "yj_kpi5_sm_identified": (0.30, 0.0, 38),
+    "yj_kpi5_sm_planned": (0.82, 0.01, None),
+    "yj_kpi5_sm_attending": (0.58, 0.02, None),
+    "yj_kpi6_ooc": (0.78, 0.01, 20),
+    "yj_kpi7_wider_services": (0.55, 0.01, 38),
+    "yj_kpi8_board_attendance": (0.85, 0.01, 10),
+    "yj_kpi10_victims": (0.42, 0.02, 24),
+    "marac_repeat": (0.30, 0.005, None),
+    "marac_partner_referrals": (0.24, 0.008, None),
+}
+FUNNEL_PARENT = {
+    "yj_kpi4_mh_planned": "yj_kpi4_mh_identified",
+    "yj_kpi4_mh_attending": "yj_kpi4_mh_planned",
+    "yj_kpi5_sm_planned": "yj_kpi5_sm_identified",
+    "yj_kpi5_sm_attending": "yj_kpi5_sm_planned",
+    "marac_repeat": "marac_cases",
+    "marac_partner_referrals": "marac_cases",
+}
+FTE_PER_QUARTER = (30, -0.07)  # Hackney first time entrants per quarter in 2018/19
+
+# MPS borough sample: major → minor categories with Hackney's monthly count per minor.
+MPS_CATEGORIES = {
+    "ARSON AND CRIMINAL DAMAGE": {"ARSON": 6, "CRIMINAL DAMAGE": 118},
+    "BURGLARY": {"BURGLARY BUSINESS AND COMMUNITY": 82, "BURGLARY IN A DWELLING": 240},
+    "DRUG OFFENCES": {"POSSESSION OF DRUGS": 110, "DRUG TRAFFICKING": 24},
+    "MISCELLANEOUS CRIMES AGAINST SOCIETY": {"OTHER OFFENCES AGAINST THE STATE": 26},
+    "POSSESSION OF WEAPONS": {"POSSESSION OF ARTICLE WITH BLADE OR POINT": 22, "POSSESSION OF OTHER WEAPON": 8},
+    "PUBLIC ORDER OFFENCES": {"PUBLIC FEAR, ALARM OR DISTRESS": 120, "RACIALLY OR RELIGIOUSLY AGGRAVATED PUBLIC FEAR, ALARM OR DISTRESS": 16},
+    "ROBBERY": {"ROBBERY OF PERSONAL PROPERTY": 160, "ROBBERY OF BUSINESS PROPERTY": 12},
+    "SEXUAL OFFENCES": {"RAPE": 22, "OTHER SEXUAL OFFENCES": 34},
+    "THEFT": {"OTHER THEFT": 420, "SHOPLIFTING": 150, "THEFT FROM THE PERSON": 260, "BICYCLE THEFT": 80},
+    "VEHICLE OFFENCES": {"THEFT FROM A MOTOR VEHICLE": 170, "THEFT OR TAKING OF A MOTOR VEHICLE": 60, "INTERFERING WITH A MOTOR VEHICLE": 12},
+    "VIOLENCE AGAINST THE PERSON": {"HOMICIDE": 0.3, "VIOLENCE WITH INJURY": 235, "VIOLENCE WITHOUT INJURY": 370},
+}
+MPS_CITY_SCALE = 0.12  # the City's daytime population makes its crime far higher than its residents'
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw that depends only on `random.Random`, so output is stable across libraries."""
+    if mean <= 0:
+        return 0
+    if mean > 40:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def binomial(rng: random.Random, n: int, p: float) -> int:
+    p = min(max(p, 0.0), 1.0)
+    return sum(rng.random() < p for _ in range(n))
+
+
+def level(quarter: Quarter, drift: float, seasonal: bool = True) -> float:
+    """Multiplier for a quarter: yearly drift, seasonality and the 2020/21 lockdowns."""
+    years = (quarter.fy - FIRST.fy) + (quarter.q - 1) / 4
+    factor = (1 + drift) ** years
+    if seasonal:
+        factor *= SEASON[quarter.q]
+    if quarter.fy == 2020:
+        factor *= COVID[quarter.q]
+    return factor
+
+
+def suppress_small(rng: random.Random, value: int, area: str) -> int | str:
+    """In the City of London, some counts of 1–4 are returned as '<5', as analysts do."""
+    if area == "City of London" and 1 <= value <= 4 and rng.random() < 0.15:
+        return "<5"
+    return value
+
+
+def return_rows(rng: random.Random, subgroup: str, area: str, quarter: Quarter) -> list[tuple]:
+    """(indicator, numerator, denominator, value) for one return."""
+    info = AREAS[area]
+    drawn: dict[str, tuple] = {}
+    for ind in load_catalogue().for_subgroup(subgroup):
+        drawn[ind.id] = _draw(rng, ind, info, area, quarter, drawn)
+    return [(ind_id, *values) for ind_id, values in drawn.items()]
+
+
+def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: dict) -> tuple:
+    scale = info["scale"]
+    if ind.id == "yj_fte_rate":
+        base, drift = FTE_PER_QUARTER
+        entrants = poisson(rng, base * scale * level(quarter, drift))
+        return (suppress_small(rng, entrants, area), info["pop_10_17"], None)
+    if ind.id == "marac_rate":
+        cases = drawn["marac_cases"][2]
+        return (cases, info["female_16_plus"], None)
+    if ind.id in COUNTS:
+        base, drift = COUNTS[ind.id]
+        count = poisson(rng, base * max(scale, 0.02 if base < 5 else scale) * level(quarter, drift))
+        return (None, None, suppress_small(rng, count, area))
+    share, drift, size = PROPORTIONS[ind.id]
+    parent = FUNNEL_PARENT.get(ind.id)
+    if parent:
+        parent_row = drawn[parent]
+        denominator = parent_row[0] if parent_row[0] is not None else parent_row[2]
+        denominator = denominator if isinstance(denominator, int) else 0
+    else:
+        denominator = max(1, poisson(rng, size * max(scale, 0.08) * level(quarter, 0.0, seasonal=False)))
+    years = quarter.fy - FIRST.fy
+    numerator = binomial(rng, denominator, share + drift * years + rng.gauss(0, 0.02))
+    if denominator == 0:
+        return (None, None, None)
+    return (numerator, denominator, None)
+
+
+def write_return(path: Path, subgroup: str, area: str, quarter: Quarter, rows: list[tuple]) -> None:
+    kind = RETURN_KINDS[subgroup]
+    catalogue = load_catalogue()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append([kind.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    for label, value in (
+        ("Return kind", kind.id),
+        ("Area", area),
+        ("Quarter", quarter.label),
+        ("Prepared by", f"{catalogue.subgroup(subgroup).name} analyst"),
+    ):
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append(HEADER)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for ind_id, numerator, denominator, value in rows:
+        name = catalogue.indicator(ind_id).name
+        note = "Not applicable this quarter" if (numerator, denominator, value) == (None, None, None) else None
+        cells = (numerator, denominator, value) if note is None else (None, None, "n/a")
+        sheet.append([ind_id, name, *cells, note])
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 52
+    _definitions_sheet(book, subgroup)
+    book.properties.creator = "sample_data/generate.py"
+    book.properties.created = book.properties.modified = datetime(*FIXED_TIME)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_reproducible_zip(buffer.getvalue()))
+
+
+def _definitions_sheet(book: Workbook, subgroup: str) -> None:
+    sheet = book.create_sheet("Definitions")
+    sheet.append(["Indicator ID", "Indicator", "Unit", "Better when", "Numerator", "Denominator"])
+    for ind in load_catalogue().for_subgroup(subgroup):
+        sheet.append([ind.id, ind.name, ind.unit_label, ind.polarity, ind.numerator, ind.denominator])
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same workbook with fixed timestamps in the zip entries and document properties."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-04-01T00:00:00Z", content)
+            info = zipfile.ZipInfo(item.filename, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def write_mps_csv(path: Path, rng: random.Random) -> None:
+    """MPS borough-level crime in the London Datastore layout (MajorText, MinorText, BoroughName)."""
+    months = [add_months(FIRST.start, i) for i in range(len(quarter_range(FIRST, LAST)) * 3)]
+    header = ["MajorText", "MinorText", "BoroughName", *(f"{m:%Y%m}" for m in months)]
+    rows = []
+    for major, minors in MPS_CATEGORIES.items():
+        for minor, mean in minors.items():
+            for area, scale in (("City of London", MPS_CITY_SCALE), ("Hackney", 1.0)):
+                counts = [
+                    poisson(rng, mean * scale * level(Quarter.containing(m), -0.01) / SEASON[Quarter.containing(m).q] * (1 + 0.05 * math.sin(m.month)))
+                    for m in months
+                ]
+                rows.append([major, minor, area, *counts])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def generate(out: Path = SAMPLE_DIR) -> list[Path]:
+    """Write every sample file under `out`; return their paths."""
+    rng = random.Random(42)
+    returns_dir = out / "returns"
+    returns_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for quarter in quarter_range(FIRST, LAST):
+        for area in AREAS:
+            for subgroup in RETURN_KINDS:
+                rows = return_rows(rng, subgroup, area, quarter)
+                if (area, subgroup, quarter) in MISSING:
+                    continue
+                slug = area.lower().replace(" ", "_")
+                path = returns_dir / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+                write_return(path, subgroup, area, quarter, rows)
+                written.append(path)
+    mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"
+    write_mps_csv(mps, rng)
+    written.append(mps)
+    return written
+
+
+def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
+    """The committed sample files, in loading order."""
+    return sorted((folder / "returns").glob("*.xlsx")) + sorted(folder.glob("mps_borough_sample_*.csv"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
+    args = parser.parse_args()
+    print(f"wrote {len(generate(args.out))} files under {args.out}")
+
+
+if __name__ == "__main__":
+    main()
