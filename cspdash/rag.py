@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cspdash.catalogue import Indicator
-from cspdash.stats import SIGNIFICANCE, count_change_p, proportion_change_p
+from cspdash.stats import SIGNIFICANCE, count_change_p, proportion_change_p, proportion_interval
 from cspdash.trends import Change, Reading
 
 
@@ -72,7 +72,23 @@ def against_target(ind: Indicator, current: Reading, target: Target | None) -> J
         return Judgement(Status.GREEN, f"Meets target of {shown}")
     if shortfall <= target.tolerance + 1e-9:
         return Judgement(Status.AMBER, f"Within {target.tolerance:g} of target {shown}")
+    if _could_be_within_tolerance(ind, current, target):
+        return Judgement(
+            Status.AMBER,
+            f"Below target of {shown}, but too few cases (n = {current.denominator:,.0f}) to say it "
+            "is off track",
+        )
     return Judgement(Status.RED, f"Misses target of {shown} by more than {target.tolerance:g}")
+
+
+def _could_be_within_tolerance(ind: Indicator, current: Reading, target: Target) -> bool:
+    """For a percentage of a small group: does its 95% interval reach the tolerance band?"""
+    if ind.unit != "percent" or not current.denominator or current.numerator is None:
+        return False
+    low, high = proportion_interval(current.numerator, current.denominator)
+    if ind.polarity == "lower":
+        return low <= target.value + target.tolerance
+    return high >= target.value - target.tolerance
 
 
 def change_p_value(ind: Indicator, change: Change) -> float | None:
@@ -100,8 +116,8 @@ def on_direction(ind: Indicator, change: Change) -> Judgement:
     if p_value is None:
         return Judgement(Status.NOT_RATED, "No comparable figure a year earlier")
     if p_value >= SIGNIFICANCE or change.absolute == 0:
-        return Judgement(Status.AMBER, f"No significant change on a year earlier ({_p_text(p_value)})")
+        return Judgement(Status.AMBER, f"Within normal variation: no significant change on a year earlier ({_p_text(p_value)})")
     better = (change.absolute < 0) == (ind.polarity == "lower")
     if better:
-        return Judgement(Status.GREEN, f"Significantly better than a year earlier ({_p_text(p_value)})")
-    return Judgement(Status.RED, f"Significantly worse than a year earlier ({_p_text(p_value)})")
+        return Judgement(Status.GREEN, f"Significant improvement on a year earlier ({_p_text(p_value)})")
+    return Judgement(Status.RED, f"Significant deterioration on a year earlier ({_p_text(p_value)})")

@@ -1,0 +1,66 @@
+"""Numbers as a board member reads them: units, signs, suppressed figures, one-line findings."""
+
+from __future__ import annotations
+
+from cspdash.catalogue import Indicator
+from cspdash.periods import Quarter
+from cspdash.rag import Judgement, Status
+from cspdash.trends import Change, Reading
+
+SUPPRESSED = "Suppressed"
+NO_FIGURE = "–"
+
+
+def format_value(ind: Indicator, value: float | None) -> str:
+    if value is None:
+        return NO_FIGURE
+    if ind.unit == "count":
+        return f"{value:,.0f}"
+    if ind.unit == "percent":
+        return f"{value:.1f}%"
+    return f"{value:,.1f}"
+
+
+def format_reading(ind: Indicator, reading: Reading | None) -> str:
+    if reading is None:
+        return NO_FIGURE
+    if reading.suppressed:
+        return SUPPRESSED
+    return format_value(ind, reading.value)
+
+
+def format_change(ind: Indicator, change: Change) -> str:
+    """`+12 (+4.1%)`, or points for a percentage: `-3.2 pts`."""
+    absolute = change.absolute
+    if absolute is None:
+        return NO_FIGURE
+    if absolute == 0:
+        return "No change"
+    if ind.unit == "percent":
+        return f"{absolute:+.1f} pts"
+    shown = f"{absolute:+,.0f}" if ind.unit == "count" else f"{absolute:+,.1f}"
+    percent = change.percent
+    return shown if percent is None else f"{shown} ({percent:+.0f}%)"
+
+
+def headline(
+    ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None
+) -> str:
+    """An active title stating the finding, e.g. 'Robbery: 412 in 2024/25 Q4, down 9% on a year earlier'."""
+    now = format_reading(ind, change.current)
+    if change.current is None:
+        return f"{ind.name}: no figure for {quarter.label}"
+    text = f"{ind.name}: {now} in {quarter.label}"
+    absolute = change.absolute
+    if absolute is not None:
+        if absolute == 0:
+            text += ", the same as a year earlier"
+        else:
+            direction = "up" if absolute > 0 else "down"
+            size = f"{abs(absolute):.1f} points" if ind.unit == "percent" else (
+                f"{abs(change.percent):.0f}%" if change.percent is not None else f"{abs(absolute):,.0f}"
+            )
+            text += f", {direction} {size} on a year earlier"
+    if judgement is not None and judgement.status is not Status.NOT_RATED:
+        text += f" — {judgement.reason[0].lower()}{judgement.reason[1:]}"
+    return text

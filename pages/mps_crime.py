@@ -1,0 +1,5 @@
+"""Sub-group page: mps_crime."""
+
+from pages.shared import subgroup_page
+
+subgroup_page("mps_crime")

@@ -1,0 +1,134 @@
+"""What every page shares: the store, the area and quarter filters, cached queries, the sub-group view."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cspdash.catalogue import load_catalogue
+from cspdash.charts import rolling_twelve, year_against_last_year
+from cspdash.indicator_view import figures_table, indicator_view
+from cspdash.overview import status_badge
+from cspdash.periods import Quarter
+from cspdash.store import queries
+from cspdash.store.db import DEFAULT_SQLITE_PATH, database_url, open_store
+from data_loaders.ingest import load_sample_if_empty
+
+CACHE_SECONDS = 300
+
+
+def _route_through_app() -> None:
+    """On a server's first run Streamlit treats pages/ as an old-style page folder and runs a page
+    without app.py (no filters, no navigation). Switch that mode off and rerun through the router."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old mode
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_route_through_app()
+
+
+@st.cache_resource
+def store(url: str):
+    """The engine for the store, migrated; the embedded default gets the sample returns if empty."""
+    engine = open_store(url)
+    if url == f"sqlite:///{DEFAULT_SQLITE_PATH}":
+        load_sample_if_empty(engine)
+    return engine
+
+
+def engine():
+    return store(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def area_observations(_engine, url: str, area: str, subgroup: str | None = None) -> pd.DataFrame:
+    return queries.current_observations(_engine, area=area, subgroup=subgroup)
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def area_quarters(_engine, url: str, area: str) -> list[Quarter]:
+    return queries.quarters_with_data(_engine, area)
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def stored_targets(_engine, url: str) -> dict:
+    return queries.targets(_engine)
+
+
+def _from_link(key: str, options: list[str]) -> None:
+    """Take the first value of a filter from the link (query parameter) if it is a valid option."""
+    wanted = st.query_params.get(key)
+    if key not in st.session_state and wanted in options:
+        st.session_state[key] = wanted
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+
+
+def shared_filters() -> None:
+    """Area and quarter selectors in the sidebar, mirrored into the link so it reopens this view."""
+    db = engine()
+    areas = queries.partnership_areas(db)
+    _from_link("area", areas)
+    area = st.sidebar.selectbox("Area", areas, key="area")
+    quarters = [q.label for q in reversed(area_quarters(db, database_url(), area))]
+    _from_link("quarter", quarters)
+    st.sidebar.selectbox(
+        "Quarter", quarters, key="quarter", help="UK financial year: Q1 = April–June"
+    )
+    st.query_params["area"] = st.session_state["area"]
+    if st.session_state.get("quarter"):
+        st.query_params["quarter"] = st.session_state["quarter"]
+
+
+def selected() -> tuple[str, Quarter | None]:
+    quarter = st.session_state.get("quarter")
+    return st.session_state["area"], Quarter.parse(quarter) if quarter else None
+
+
+def subgroup_page(subgroup_id: str) -> None:
+    """One sub-group: each indicator's year against last year, its rolling year, and its figures."""
+    catalogue = load_catalogue()
+    subgroup = catalogue.subgroup(subgroup_id)
+    area, quarter = selected()
+    st.title(f"{subgroup.name}: {area}")
+    if quarter is None:
+        st.info(f"No figures are stored for {area} yet.")
+        return
+    db = engine()
+    observations = area_observations(db, database_url(), area, subgroup_id)
+    targets = stored_targets(db, database_url())
+    st.caption(f"{quarter.label} · source: {subgroup.source}")
+    shown = 0
+    for ind in catalogue.for_subgroup(subgroup_id):
+        rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
+        if rows.empty:
+            continue
+        view = indicator_view(ind, rows, quarter, targets)
+        if view.series.empty:
+            continue
+        shown += 1
+        _indicator_section(view, quarter)
+    if not shown:
+        st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
+
+
+def _indicator_section(view, quarter: Quarter) -> None:
+    ind = view.indicator
+    st.subheader(ind.name, anchor=ind.id)
+    st.html(status_badge(view.judgement))
+    if ind.description:
+        st.caption(ind.description)
+    left, right = st.columns(2)
+    left.plotly_chart(
+        year_against_last_year(ind, view.series, quarter, view.finding),
+        key=f"yoy-{ind.id}",
+        alt=view.headline,
+    )
+    right.plotly_chart(rolling_twelve(ind, view.rolling, quarter), key=f"r12-{ind.id}", alt=f"{ind.name}, rolling 12 months")
+    with st.expander(f"Figures: {ind.name}"):
+        st.dataframe(figures_table(view), hide_index=True)
