@@ -73,7 +73,7 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     """The rolling 12-month figure at each quarter end, up to the selected quarter."""
     shown = rolling[rolling["quarter"] <= quarter].tail(12)
     fig = go.Figure()
-    values = [None if s else v for v, s in zip(shown["value"], shown["suppressed"])]
+    values = [None if s else v for v, s in zip(shown["value"], shown["suppressed"], strict=True)]
     fig.add_scatter(
         x=[q.label for q in shown["quarter"]],
         y=values,
@@ -84,7 +84,9 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     )
     known = [v for v in values if v is not None]
     if known:
-        title = f"{ind.name}, rolling 12 months: {format_value(ind, known[-1])} in the year to {quarter.label}"
+        title = (
+            f"{ind.name}, rolling 12 months: {format_value(ind, known[-1])} in the year to {quarter.label}"
+        )
     else:
         title = f"{ind.name}, rolling 12 months: not enough quarters yet"
     fig.update_xaxes(tickangle=-45)

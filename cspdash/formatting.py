@@ -43,9 +43,7 @@ def format_change(ind: Indicator, change: Change) -> str:
     return shown if percent is None else f"{shown} ({percent:+.0f}%)"
 
 
-def headline(
-    ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None
-) -> str:
+def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None) -> str:
     """An active title stating the finding, e.g. 'Robbery: 412 in 2024/25 Q4, down 9% on a year earlier'."""
     now = format_reading(ind, change.current)
     if change.current is None:
@@ -57,8 +55,12 @@ def headline(
             text += ", the same as a year earlier"
         else:
             direction = "up" if absolute > 0 else "down"
-            size = f"{abs(absolute):.1f} points" if ind.unit == "percent" else (
-                f"{abs(change.percent):.0f}%" if change.percent is not None else f"{abs(absolute):,.0f}"
+            size = (
+                f"{abs(absolute):.1f} points"
+                if ind.unit == "percent"
+                else (
+                    f"{abs(change.percent):.0f}%" if change.percent is not None else f"{abs(absolute):,.0f}"
+                )
             )
             text += f", {direction} {size} on a year earlier"
     if judgement is not None and judgement.status is not Status.NOT_RATED:

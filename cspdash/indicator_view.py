@@ -33,7 +33,12 @@ def indicator_view(
     judgement = judge(ind, change, target_for(ind, quarter.fy, targets))
     rolling = rolling_twelve_months(ind, series)
     return IndicatorView(
-        ind, series, rolling, judgement, headline(ind, quarter, change, judgement), headline(ind, quarter, change)
+        ind,
+        series,
+        rolling,
+        judgement,
+        headline(ind, quarter, change, judgement),
+        headline(ind, quarter, change),
     )
 
 
@@ -49,7 +54,9 @@ def figures_table(view: IndicatorView, quarters: int = 8) -> pd.DataFrame:
                 f"Figure ({ind.unit_label})": format_reading(ind, reading_for(view.series, quarter)),
                 "Numerator": "" if pd.isna(row.numerator) else f"{row.numerator:,.0f}",
                 "Denominator": "" if pd.isna(row.denominator) else f"{row.denominator:,.0f}",
-                "Same quarter last year": format_reading(ind, reading_for(view.series, quarter.year_earlier())),
+                "Same quarter last year": format_reading(
+                    ind, reading_for(view.series, quarter.year_earlier())
+                ),
                 "Rolling 12 months": format_reading(ind, reading_for(view.rolling, quarter)),
             }
         )

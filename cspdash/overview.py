@@ -178,9 +178,18 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False) -> str:
+def overview_table_html(
+    rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False
+) -> str:
     """An accessible HTML table: real headers, a caption, RAG as word + shape + colour."""
-    headers = ["Indicator", quarter.label, quarter.year_earlier().label, "Change", "Status", "Last 8 quarters"]
+    headers = [
+        "Indicator",
+        quarter.label,
+        quarter.year_earlier().label,
+        "Change",
+        "Status",
+        "Last 8 quarters",
+    ]
     if show_subgroup:
         headers.insert(1, "Sub-group")
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)

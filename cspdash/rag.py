@@ -75,8 +75,8 @@ def against_target(ind: Indicator, current: Reading, target: Target | None) -> J
     if _could_be_within_tolerance(ind, current, target):
         return Judgement(
             Status.AMBER,
-            f"Below target of {shown}, but too few cases (n = {current.denominator:,.0f}) to say it "
-            "is off track",
+            f"Below target of {shown}, but with {current.denominator:,.0f} cases its 95% interval "
+            "reaches the tolerance: not clearly off track",
         )
     return Judgement(Status.RED, f"Misses target of {shown} by more than {target.tolerance:g}")
 
@@ -116,7 +116,10 @@ def on_direction(ind: Indicator, change: Change) -> Judgement:
     if p_value is None:
         return Judgement(Status.NOT_RATED, "No comparable figure a year earlier")
     if p_value >= SIGNIFICANCE or change.absolute == 0:
-        return Judgement(Status.AMBER, f"Within normal variation: no significant change on a year earlier ({_p_text(p_value)})")
+        return Judgement(
+            Status.AMBER,
+            f"Within normal variation: no significant change on a year earlier ({_p_text(p_value)})",
+        )
     better = (change.absolute < 0) == (ind.polarity == "lower")
     if better:
         return Judgement(Status.GREEN, f"Significant improvement on a year earlier ({_p_text(p_value)})")

@@ -21,7 +21,7 @@ def _ingest(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"refused: {len(refused.problems)} problem(s); nothing was stored", file=sys.stderr)
         return 1
-    for path, result in zip(args.files, results):
+    for path, result in zip(args.files, results, strict=True):
         if result.already_loaded:
             print(f"{path}: already loaded (submission {result.submission_id}), nothing changed")
         else:
@@ -43,7 +43,9 @@ def _load_sample(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m data_loaders", description="Load and export partnership returns.")
+    main = argparse.ArgumentParser(
+        prog="python -m data_loaders", description="Load and export partnership returns."
+    )
     commands = main.add_subparsers(dest="command", required=True)
     db_help = "database URL (default: DASHBOARD_DATABASE_URL, else data/dashboard.db)"
 
@@ -58,7 +60,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(run=_export)
 
-    sample = commands.add_parser("load-sample", help="migrate the store and load the sample returns if it is empty")
+    sample = commands.add_parser(
+        "load-sample", help="migrate the store and load the sample returns if it is empty"
+    )
     sample.add_argument("--db", help=db_help)
     sample.set_defaults(run=_load_sample)
     return main

@@ -21,4 +21,14 @@ def load_file(path: Path, catalogue: Catalogue | None = None) -> LoadedReturn:
         return load_mps_borough(path, catalogue)
     if suffix in EXCEL:
         return load_quarterly_return(path, catalogue)
-    raise ReturnRefused([Problem(path.name, "", "", "unknown-kind", f"'{suffix}' files are not a known return (expected .xlsx or .csv)")])
+    raise ReturnRefused(
+        [
+            Problem(
+                path.name,
+                "",
+                "",
+                "unknown-kind",
+                f"'{suffix}' files are not a known return (expected .xlsx or .csv)",
+            )
+        ]
+    )

@@ -57,7 +57,17 @@ def load_mps_borough(path: Path, catalogue: Catalogue | None = None) -> LoadedRe
     path = Path(path)
     wide = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     if not is_mps_borough_header(list(wide.columns)):
-        raise ReturnRefused([Problem(path.name, "csv", "A1", "unknown-layout", f"header {list(wide.columns[:3])} is not one of the MPS layouts {HEADER_LAYOUTS}")])
+        raise ReturnRefused(
+            [
+                Problem(
+                    path.name,
+                    "csv",
+                    "A1",
+                    "unknown-layout",
+                    f"header {list(wide.columns[:3])} is not one of the MPS layouts {HEADER_LAYOUTS}",
+                )
+            ]
+        )
     major, _minor, borough = wide.columns[:3]
     months = [c for c in wide.columns if MONTH.match(c.strip())]
     long = _long_counts(wide, major, borough, months, path.name)
@@ -65,7 +75,17 @@ def load_mps_borough(path: Path, catalogue: Catalogue | None = None) -> LoadedRe
     long["indicator"] = long["major"].str.strip().str.casefold().map(mapping)
     unmapped = sorted(long.loc[long["indicator"].isna(), "major"].unique())
     if unmapped:
-        raise ReturnRefused([Problem(path.name, "csv", "A1", "unknown-category", f"major categories {unmapped} are not mapped in the catalogue (mps_major)")])
+        raise ReturnRefused(
+            [
+                Problem(
+                    path.name,
+                    "csv",
+                    "A1",
+                    "unknown-category",
+                    f"major categories {unmapped} are not mapped in the catalogue (mps_major)",
+                )
+            ]
+        )
     per_indicator = _sum_cells(long, ["indicator", "area", "month"])
     total_id = _total_indicator(catalogue)
     if total_id:
@@ -86,10 +106,18 @@ def _long_counts(wide: pd.DataFrame, major: str, borough: str, months: list[str]
     bad = long[counts.isna() | (counts < 0)]
     if not bad.empty:
         letters = {m: get_column_letter(wide.columns.get_loc(m) + 1) for m in months}
-        raise ReturnRefused([
-            Problem(name, "csv", f"{letters[r.month]}{r.row}", "type-error", f"'{r.count}' is not a whole number of crimes")
-            for r in bad.head(50).itertuples()
-        ])
+        raise ReturnRefused(
+            [
+                Problem(
+                    name,
+                    "csv",
+                    f"{letters[r.month]}{r.row}",
+                    "type-error",
+                    f"'{r.count}' is not a whole number of crimes",
+                )
+                for r in bad.head(50).itertuples()
+            ]
+        )
     letters = {m: get_column_letter(wide.columns.get_loc(m) + 1) for m in months}
     long["count"] = counts
     long["area"] = long["area"].str.strip()
@@ -113,7 +141,9 @@ def cell_ranges(letter: str, rows: list[int]) -> str:
 def _sum_cells(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = long.groupby(keys, sort=False)
     summed = grouped.agg(value=("count", "sum"), letter=("letter", "first"), rows=("row", list))
-    summed["source_cell"] = [cell_ranges(letter, rows) for letter, rows in zip(summed["letter"], summed["rows"])]
+    summed["source_cell"] = [
+        cell_ranges(letter, rows) for letter, rows in zip(summed["letter"], summed["rows"], strict=True)
+    ]
     return summed.drop(columns=["letter", "rows"]).reset_index()
 
 

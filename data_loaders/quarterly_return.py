@@ -80,7 +80,9 @@ def load_quarterly_return(path: Path, catalogue: Catalogue | None = None) -> Loa
     details = _details(reader, catalogue)
     header_row = reader.find_in_first_column(HEADER[0])
     if header_row is None:
-        reader.problem(0, 0, "missing-header", f"no '{HEADER[0]}' header in column A of the first {SEARCH_ROWS} rows")
+        reader.problem(
+            0, 0, "missing-header", f"no '{HEADER[0]}' header in column A of the first {SEARCH_ROWS} rows"
+        )
     if reader.problems:
         raise ReturnRefused(reader.problems)
     kind, area, quarter = details
@@ -95,7 +97,9 @@ def _details(reader: _Reader, catalogue: Catalogue) -> tuple[ReturnKind, str, Qu
     for label in DETAILS[:3]:
         row = reader.find_in_first_column(label)
         if row is None:
-            reader.problem(0, 0, "missing-detail", f"no '{label}' label in column A of the first {SEARCH_ROWS} rows")
+            reader.problem(
+                0, 0, "missing-detail", f"no '{label}' label in column A of the first {SEARCH_ROWS} rows"
+            )
         else:
             found[label] = (row, str(reader.cell(row, 1) or "").strip())
     if len(found) < 3:
@@ -103,11 +107,15 @@ def _details(reader: _Reader, catalogue: Catalogue) -> tuple[ReturnKind, str, Qu
     (kind_row, kind_text), (area_row, area_text), (q_row, q_text) = found.values()
     kind = RETURN_KINDS.get(kind_text)
     if kind is None:
-        reader.problem(kind_row, 1, "unknown-kind", f"return kind '{kind_text}' is not one of {sorted(RETURN_KINDS)}")
+        reader.problem(
+            kind_row, 1, "unknown-kind", f"return kind '{kind_text}' is not one of {sorted(RETURN_KINDS)}"
+        )
     area = catalogue.area_named(area_text)
     if area is None:
         names = [a.name for a in catalogue.areas]
-        reader.problem(area_row, 1, "unknown-area", f"area '{area_text}' is not in the partnership ({', '.join(names)})")
+        reader.problem(
+            area_row, 1, "unknown-area", f"area '{area_text}' is not in the partnership ({', '.join(names)})"
+        )
     try:
         quarter = Quarter.parse(q_text)
     except PeriodError as error:
@@ -153,7 +161,12 @@ def _indicator_rows(
 def _number(reader: _Reader, row: int, col: int, label: str):
     value = read_cell(reader.cell(row, col))
     if value.text is not None:
-        reader.problem(row, col, "type-error", f"{label} '{value.text}' is not a number or a suppression marker like '<5'")
+        reader.problem(
+            row,
+            col,
+            "type-error",
+            f"{label} '{value.text}' is not a number or a suppression marker like '<5'",
+        )
     elif value.number is not None and value.number < 0:
         reader.problem(row, col, "negative", f"{label} {value.number:g} is negative")
     return value
@@ -166,12 +179,31 @@ def _observation(reader: _Reader, row: int, ind: Indicator) -> dict | None:
     suppressed = numerator.suppressed or denominator.suppressed or value.suppressed
     if numerator.number is not None and denominator.number is not None:
         if numerator.number > denominator.number and ind.unit == "percent":
-            reader.problem(row, 2, "numerator-above-denominator", f"numerator {numerator.number:g} is above denominator {denominator.number:g}")
+            reader.problem(
+                row,
+                2,
+                "numerator-above-denominator",
+                f"numerator {numerator.number:g} is above denominator {denominator.number:g}",
+            )
             return None
         computed = ind.value_from(numerator.number, denominator.number)
-        return dict(value=computed, numerator=numerator.number, denominator=denominator.number, suppressed=False, source_cell=cell_ref(row, 2) + ":" + cell_ref(row, 3))
+        return dict(
+            value=computed,
+            numerator=numerator.number,
+            denominator=denominator.number,
+            suppressed=False,
+            source_cell=cell_ref(row, 2) + ":" + cell_ref(row, 3),
+        )
     if value.number is not None or suppressed:
-        return dict(value=value.number, numerator=numerator.number, denominator=denominator.number, suppressed=suppressed, source_cell=cell_ref(row, 4))
+        return dict(
+            value=value.number,
+            numerator=numerator.number,
+            denominator=denominator.number,
+            suppressed=suppressed,
+            source_cell=cell_ref(row, 4),
+        )
     if not (numerator.text or denominator.text or value.text):
-        reader.problem(row, 4, "missing-cell", "no value, and no numerator and denominator to compute it from")
+        reader.problem(
+            row, 4, "missing-cell", "no value, and no numerator and denominator to compute it from"
+        )
     return None

@@ -20,7 +20,10 @@ rows = overview_rows(
     catalogue, area_observations(db, database_url(), area), quarter, stored_targets(db, database_url())
 )
 subgroups = {s.id: s.name for s in catalogue.subgroups}
-st.markdown(f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) against the same quarter a year earlier.")
+st.markdown(
+    f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
+    "against the same quarter a year earlier."
+)
 st.info(completeness_text(subgroups, subgroups_reporting(db, area, quarter), quarter))
 counts = status_counts(rows)
 st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items()))

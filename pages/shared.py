@@ -77,9 +77,7 @@ def shared_filters() -> None:
     area = st.sidebar.selectbox("Area", areas, key="area")
     quarters = [q.label for q in reversed(area_quarters(db, database_url(), area))]
     _from_link("quarter", quarters)
-    st.sidebar.selectbox(
-        "Quarter", quarters, key="quarter", help="UK financial year: Q1 = April–June"
-    )
+    st.sidebar.selectbox("Quarter", quarters, key="quarter", help="UK financial year: Q1 = April–June")
     st.query_params["area"] = st.session_state["area"]
     if st.session_state.get("quarter"):
         st.query_params["quarter"] = st.session_state["quarter"]
@@ -129,6 +127,8 @@ def _indicator_section(view, quarter: Quarter) -> None:
         key=f"yoy-{ind.id}",
         alt=view.headline,
     )
-    right.plotly_chart(rolling_twelve(ind, view.rolling, quarter), key=f"r12-{ind.id}", alt=f"{ind.name}, rolling 12 months")
+    right.plotly_chart(
+        rolling_twelve(ind, view.rolling, quarter), key=f"r12-{ind.id}", alt=f"{ind.name}, rolling 12 months"
+    )
     with st.expander(f"Figures: {ind.name}"):
         st.dataframe(figures_table(view), hide_index=True)

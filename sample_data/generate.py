@@ -86,13 +86,27 @@ MPS_CATEGORIES = {
     "BURGLARY": {"BURGLARY BUSINESS AND COMMUNITY": 82, "BURGLARY IN A DWELLING": 240},
     "DRUG OFFENCES": {"POSSESSION OF DRUGS": 110, "DRUG TRAFFICKING": 24},
     "MISCELLANEOUS CRIMES AGAINST SOCIETY": {"OTHER OFFENCES AGAINST THE STATE": 26},
-    "POSSESSION OF WEAPONS": {"POSSESSION OF ARTICLE WITH BLADE OR POINT": 22, "POSSESSION OF OTHER WEAPON": 8},
-    "PUBLIC ORDER OFFENCES": {"PUBLIC FEAR, ALARM OR DISTRESS": 120, "RACIALLY OR RELIGIOUSLY AGGRAVATED PUBLIC FEAR, ALARM OR DISTRESS": 16},
+    "POSSESSION OF WEAPONS": {
+        "POSSESSION OF ARTICLE WITH BLADE OR POINT": 22,
+        "POSSESSION OF OTHER WEAPON": 8,
+    },
+    "PUBLIC ORDER OFFENCES": {
+        "PUBLIC FEAR, ALARM OR DISTRESS": 120,
+        "RACIALLY OR RELIGIOUSLY AGGRAVATED PUBLIC FEAR, ALARM OR DISTRESS": 16,
+    },
     "ROBBERY": {"ROBBERY OF PERSONAL PROPERTY": 160, "ROBBERY OF BUSINESS PROPERTY": 12},
     "SEXUAL OFFENCES": {"RAPE": 22, "OTHER SEXUAL OFFENCES": 34},
     "THEFT": {"OTHER THEFT": 420, "SHOPLIFTING": 150, "THEFT FROM THE PERSON": 260, "BICYCLE THEFT": 80},
-    "VEHICLE OFFENCES": {"THEFT FROM A MOTOR VEHICLE": 170, "THEFT OR TAKING OF A MOTOR VEHICLE": 60, "INTERFERING WITH A MOTOR VEHICLE": 12},
-    "VIOLENCE AGAINST THE PERSON": {"HOMICIDE": 0.3, "VIOLENCE WITH INJURY": 235, "VIOLENCE WITHOUT INJURY": 370},
+    "VEHICLE OFFENCES": {
+        "THEFT FROM A MOTOR VEHICLE": 170,
+        "THEFT OR TAKING OF A MOTOR VEHICLE": 60,
+        "INTERFERING WITH A MOTOR VEHICLE": 12,
+    },
+    "VIOLENCE AGAINST THE PERSON": {
+        "HOMICIDE": 0.3,
+        "VIOLENCE WITH INJURY": 235,
+        "VIOLENCE WITHOUT INJURY": 370,
+    },
 }
 MPS_CITY_SCALE = 0.12  # the City's daytime population makes its crime far higher than its residents'
 
@@ -192,7 +206,9 @@ def write_return(path: Path, subgroup: str, area: str, quarter: Quarter, rows: l
         cell.font = Font(bold=True)
     for ind_id, numerator, denominator, value in rows:
         name = catalogue.indicator(ind_id).name
-        note = "Not applicable this quarter" if (numerator, denominator, value) == (None, None, None) else None
+        note = (
+            "Not applicable this quarter" if (numerator, denominator, value) == (None, None, None) else None
+        )
         cells = (numerator, denominator, value) if note is None else (None, None, "n/a")
         sheet.append([ind_id, name, *cells, note])
     sheet.column_dimensions["A"].width = 28
@@ -236,7 +252,14 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
         for minor, mean in minors.items():
             for area, scale in (("City of London", MPS_CITY_SCALE), ("Hackney", 1.0)):
                 counts = [
-                    poisson(rng, mean * scale * level(Quarter.containing(m), -0.01) / SEASON[Quarter.containing(m).q] * (1 + 0.05 * math.sin(m.month)))
+                    poisson(
+                        rng,
+                        mean
+                        * scale
+                        * level(Quarter.containing(m), -0.01)
+                        / SEASON[Quarter.containing(m).q]
+                        * (1 + 0.05 * math.sin(m.month)),
+                    )
                     for m in months
                 ]
                 rows.append([major, minor, area, *counts])
@@ -258,7 +281,10 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
                 if (area, subgroup, quarter) in MISSING:
                     continue
                 slug = area.lower().replace(" ", "_")
-                path = returns_dir / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+                path = (
+                    returns_dir
+                    / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+                )
                 write_return(path, subgroup, area, quarter, rows)
                 written.append(path)
     mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"

@@ -74,9 +74,7 @@ class Observation(Base):
     """One figure: an indicator's value for an area and period, and the cell it came from."""
 
     __tablename__ = "observations"
-    __table_args__ = (
-        Index("ix_observations_lookup", "area_id", "indicator_id", "period_start"),
-    )
+    __table_args__ = (Index("ix_observations_lookup", "area_id", "indicator_id", "period_start"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))

@@ -88,10 +88,7 @@ def partnership_areas(engine: Engine) -> list[str]:
 def quarters_with_data(engine: Engine, area: str) -> list[Quarter]:
     """Quarters in which the area has at least one figure, oldest first."""
     query = (
-        select(models.Observation.period_start)
-        .join(models.Area)
-        .where(models.Area.name == area)
-        .distinct()
+        select(models.Observation.period_start).join(models.Area).where(models.Area.name == area).distinct()
     )
     with engine.connect() as connection:
         starts = connection.scalars(query).all()
@@ -147,8 +144,7 @@ def targets(engine: Engine) -> dict[tuple[str, int], Target]:
     with engine.connect() as connection:
         rows = connection.execute(select(models.Target)).mappings().all()
     return {
-        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"])
-        for row in rows
+        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"]) for row in rows
     }
 
 

@@ -76,9 +76,7 @@ class SaveResult:
 def save_return(engine: Engine, loaded: LoadedReturn, submitted_by: str) -> SaveResult:
     """Store a file and its observations in one transaction; a file already stored is a no-op."""
     with Session(engine) as session, session.begin():
-        existing = session.scalar(
-            select(models.Submission).where(models.Submission.sha256 == loaded.sha256)
-        )
+        existing = session.scalar(select(models.Submission).where(models.Submission.sha256 == loaded.sha256))
         if existing is not None:
             return SaveResult(existing.id, 0, already_loaded=True)
         area_ids = _area_ids(session, loaded.areas, loaded.area_kinds)

@@ -1,0 +1,42 @@
+# Two commands: `make run` serves the dashboard on the embedded SQLite store with sample data;
+# `make test` provides PostgreSQL and Chromium and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test lint sample bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(PY) -m data_loaders load-sample
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+test: $(VENV)/.dev
+	@pg_url=$$(bash scripts/test_services.sh) || exit 1; \
+	DASHBOARD_TEST_POSTGRES_URL="$$pg_url" $(PY) -m pytest -rs $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+sample: $(VENV)/.runtime
+	$(PY) -m sample_data.generate
+
+bench: $(VENV)/.runtime
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) data
