@@ -90,4 +90,15 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     else:
         title = f"{ind.name}, rolling 12 months: not enough quarters yet"
     fig.update_xaxes(tickangle=-45)
+    if any(shown["suppressed"]):
+        fig.add_annotation(
+            text="Gaps: a suppressed figure falls in those 12 months",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.02,
+            showarrow=False,
+            xanchor="left",
+            font=dict(size=12, color="#505a5f"),
+        )
     return _layout(fig, title, ind, "12 months to the end of quarter")

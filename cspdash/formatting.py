@@ -55,14 +55,22 @@ def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgem
             text += ", the same as a year earlier"
         else:
             direction = "up" if absolute > 0 else "down"
-            size = (
-                f"{abs(absolute):.1f} points"
-                if ind.unit == "percent"
-                else (
-                    f"{abs(change.percent):.0f}%" if change.percent is not None else f"{abs(absolute):,.0f}"
-                )
-            )
-            text += f", {direction} {size} on a year earlier"
-    if judgement is not None and judgement.status is not Status.NOT_RATED:
-        text += f" — {judgement.reason[0].lower()}{judgement.reason[1:]}"
+            text += f", {direction} {_size_of_change(ind, change)} on a year earlier"
+    if judgement is not None and (judgement.status is not Status.NOT_RATED or "(p " in judgement.reason):
+        reason = judgement.reason.removeprefix("Monitored, not rated: ")
+        text += f" — {reason[0].lower()}{reason[1:]}"
     return text
+
+
+SMALL_COUNT = 20
+
+
+def _size_of_change(ind: Indicator, change: Change) -> str:
+    """Points for a percentage; for small counts the numbers themselves, not a misleading percent."""
+    absolute = abs(change.absolute)
+    if ind.unit == "percent":
+        return f"{absolute:.1f} points"
+    previous = change.previous.value
+    if change.percent is None or (ind.unit == "count" and previous < SMALL_COUNT):
+        return f"{absolute:,.0f} (from {format_value(ind, previous)})"
+    return f"{abs(change.percent):.0f}%"

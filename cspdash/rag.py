@@ -54,7 +54,7 @@ def judge(ind: Indicator, change: Change, target: Target | None = None) -> Judge
     if current.suppressed:
         return Judgement(Status.NOT_RATED, "Figure suppressed (small number)")
     if ind.rag_rule == "none" or ind.polarity == "neutral":
-        return Judgement(Status.NOT_RATED, "Monitored, not rated")
+        return Judgement(Status.NOT_RATED, _monitored_reason(ind, change))
     if ind.rag_rule == "target":
         return against_target(ind, current, target or catalogue_target(ind))
     return on_direction(ind, change)
@@ -104,6 +104,15 @@ def change_p_value(ind: Indicator, change: Change) -> float | None:
     if ind.unit == "rate" and has_parts and then.denominator:
         return count_change_p(now.numerator, then.numerator, now.denominator / then.denominator)
     return None
+
+
+def _monitored_reason(ind: Indicator, change: Change) -> str:
+    """Not rated, but still say whether the change is more than random variation."""
+    p_value = change_p_value(ind, change)
+    if p_value is None:
+        return "Monitored, not rated"
+    verdict = "within normal variation" if p_value >= SIGNIFICANCE else "a significant change"
+    return f"Monitored, not rated: {verdict} on a year earlier ({_p_text(p_value)})"
 
 
 def _p_text(p_value: float) -> str:

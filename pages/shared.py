@@ -17,9 +17,13 @@ from data_loaders.ingest import load_sample_if_empty
 CACHE_SECONDS = 300
 
 
-def _route_through_app() -> None:
-    """On a server's first run Streamlit treats pages/ as an old-style page folder and runs a page
-    without app.py (no filters, no navigation). Switch that mode off and rerun through the router."""
+def route_through_app() -> None:
+    """Make sure a page runs under app.py's router.
+
+    When a pages/ folder exists, Streamlit's first run (and every AppTest run) starts in its old
+    multipage mode and runs a page without app.py: no filters, no navigation. Switch that mode
+    off and rerun, so that app.py routes to the page.
+    """
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # a Streamlit without the old mode
@@ -27,9 +31,6 @@ def _route_through_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_route_through_app()
 
 
 @st.cache_resource
@@ -42,6 +43,7 @@ def store(url: str):
 
 
 def engine():
+    route_through_app()
     return store(database_url())
 
 
@@ -84,6 +86,7 @@ def shared_filters() -> None:
 
 
 def selected() -> tuple[str, Quarter | None]:
+    route_through_app()
     quarter = st.session_state.get("quarter")
     return st.session_state["area"], Quarter.parse(quarter) if quarter else None
 

@@ -95,3 +95,18 @@ def test_every_status_has_a_word_and_a_shape_not_only_a_colour():
     words = {s.word for s in Status}
     shapes = {s.shape for s in Status}
     assert len(words) == len(shapes) == len(Status)
+
+
+def test_headline_for_a_small_count_gives_numbers_and_variation_not_a_big_percent():
+    from cspdash.formatting import headline
+    from cspdash.periods import Quarter
+
+    marac = CATALOGUE.indicator("marac_cases")
+    small = change(6, 2)
+    text = headline(marac, Quarter(2023, 2), small, judge(marac, small))
+    assert text == (
+        "MARAC cases discussed: 6 in 2023/24 Q2, up 4 (from 2) on a year earlier"
+        " — within normal variation on a year earlier (p = 0.289)"
+    )
+    big = change(130, 100)
+    assert "up 30% on a year earlier" in headline(marac, Quarter(2023, 2), big, judge(marac, big))

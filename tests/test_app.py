@@ -1,0 +1,159 @@
+"""Every page through Streamlit's AppTest, and what a board member sees change when they choose."""
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.tables import html_tables, row_for
+
+PAGES = [
+    "pages/overview.py",
+    "pages/youth_justice.py",
+    "pages/vawg.py",
+    "pages/mps_crime.py",
+    "pages/data.py",
+]
+RETURNS = ROOT / "sample_data" / "returns"
+
+
+def cell(file_name: str, ref: str):
+    """A figure straight from a sample workbook, as the analyst typed it."""
+    return openpyxl.load_workbook(RETURNS / file_name)["Return"][ref].value
+
+
+@pytest.fixture
+def app(monkeypatch, sample_store_url):
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", sample_store_url)
+
+    def start(**query) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return start
+
+
+def overview_tables(at: AppTest) -> list[dict]:
+    return [t for html in at.html for t in html_tables(html.value)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(app, page):
+    at = app()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception
+    assert at.title[0].value
+    assert [s.label for s in at.sidebar.selectbox] == ["Area", "Quarter"]
+
+
+def test_overview_defaults_to_the_latest_quarter_and_shows_every_subgroup(app):
+    at = app()
+    assert at.sidebar.selectbox[0].value == "Hackney"
+    assert at.sidebar.selectbox[1].value == "2024/25 Q4"
+    captions = [t["caption"] for t in overview_tables(at)]
+    assert captions == [
+        "Youth Justice — 2024/25 Q4",
+        "VAWG and domestic abuse — 2024/25 Q4",
+        "MPS recorded crime — 2024/25 Q4",
+    ]
+    custody = row_for(overview_tables(at)[0], "Custodial sentences")
+    assert custody["2024/25 Q4"] == str(cell("2024-25_Q4_hackney_youth_justice.xlsx", "E11"))
+    assert custody["2023/24 Q4"] == str(cell("2023-24_Q4_hackney_youth_justice.xlsx", "E11"))
+    assert custody["Status"].split()[1] in {"Red", "Amber", "Green"}
+    assert custody["Last 8 quarters"].startswith("Custodial sentences, last 8 quarters: from")
+
+
+def test_changing_the_quarter_changes_the_figures(app):
+    at = app()
+    at.sidebar.selectbox[1].select("2022/23 Q2").run()
+    table = overview_tables(at)[1]
+    assert table["caption"] == "VAWG and domestic abuse — 2022/23 Q2"
+    marac = row_for(table, "MARAC cases discussed")
+    assert marac["2022/23 Q2"] == f"{cell('2022-23_Q2_hackney_vawg.xlsx', 'E9'):,}"
+    assert marac["2021/22 Q2"] == f"{cell('2021-22_Q2_hackney_vawg.xlsx', 'E9'):,}"
+    assert at.query_params["quarter"] == "2022/23 Q2"
+
+
+def test_changing_the_area_changes_the_figures_and_the_missing_return_is_named(app):
+    at = app()
+    hackney = row_for(overview_tables(at)[0], "Custodial sentences")["2024/25 Q4"]
+    at.sidebar.selectbox[0].select("City of London").run()
+    assert at.title[0].value == "Partnership overview: City of London"
+    assert "Missing: VAWG and domestic abuse." in at.info[0].value
+    city = row_for(overview_tables(at)[0], "Custodial sentences")["2024/25 Q4"]
+    assert city == str(cell("2024-25_Q4_city_of_london_youth_justice.xlsx", "E11")) != hackney
+
+
+def test_a_link_reopens_the_same_view(app):
+    at = app(area="City of London", quarter="2021/22 Q3")
+    assert [s.value for s in at.sidebar.selectbox] == ["City of London", "2021/22 Q3"]
+    assert overview_tables(at)[0]["caption"] == "Youth Justice — 2021/22 Q3"
+
+
+def test_a_link_with_an_unknown_quarter_falls_back_to_the_latest(app):
+    at = app(area="Hackney", quarter="1999/00 Q1")
+    assert at.sidebar.selectbox[1].value == "2024/25 Q4"
+    assert not at.exception
+
+
+def test_exceptions_first_puts_red_before_amber_before_green(app):
+    at = app()
+    at.radio(key="order").set_value("Exceptions first").run()
+    (table,) = overview_tables(at)
+    statuses = [
+        dict(zip(table["rows"][0], row, strict=True))["Status"].split()[1] for row in table["rows"][1:]
+    ]
+    order = {"Red": 0, "Amber": 1, "Green": 2, "Not": 3}
+    assert statuses == sorted(statuses, key=order.get)
+    assert "Sub-group" in table["rows"][0]
+
+
+def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
+    at = app()
+    at.switch_page("pages/youth_justice.py").run()
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2 * 17  # two charts for each Youth Justice indicator
+    import json
+
+    spec = json.loads(charts[0].proto.spec)
+    layout = spec["layout"]
+    assert layout["title"]["text"].startswith("First time entrants aged 10–17:")
+    assert "2024/25 Q4" in layout["title"]["text"]
+    assert layout["yaxis"]["title"]["text"] == "Rate per 100,000 a year"
+    assert {trace["name"] for trace in spec["data"]} == {"2023/24", "2024/25"}
+    rolling = json.loads(charts[1].proto.spec)
+    assert rolling["data"][0]["x"][-1] == "2024/25 Q4"
+    assert at.expander[0].label == "Figures: First time entrants aged 10–17"
+    assert at.dataframe[0].value["Quarter"].iloc[-1] == "2024/25 Q4"
+
+
+def test_data_page_lists_every_submission(app):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    table = at.dataframe[0].value
+    assert len(table) == 112
+    assert {"File", "Kind", "Area", "From", "To", "Loaded at (UTC)"} <= set(table.columns)
+
+
+def test_an_empty_store_says_so_instead_of_failing(monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "No figures are stored for Hackney yet" in at.info[0].value
+    at.switch_page("pages/vawg.py").run()
+    assert not at.exception
+
+
+def test_pages_are_thin_and_only_pages_import_streamlit():
+    for path in (ROOT / "pages").glob("*.py"):
+        if path.name != "shared.py":
+            assert len(path.read_text().splitlines()) < 100, path
+    for package in ("cspdash", "data_loaders", "sample_data"):
+        for path in (ROOT / package).rglob("*.py"):
+            assert "import streamlit" not in path.read_text(), path
+    assert Path(ROOT / "app.py").read_text().count("\n") < 40
