@@ -40,7 +40,8 @@ def format_change(ind: Indicator, change: Change) -> str:
         return f"{absolute:+.1f} pts"
     shown = f"{absolute:+,.0f}" if ind.unit == "count" else f"{absolute:+,.1f}"
     percent = change.percent
-    return shown if percent is None else f"{shown} ({percent:+.0f}%)"
+    small = ind.unit == "count" and change.previous.value < SMALL_COUNT
+    return shown if percent is None or small else f"{shown} ({percent:+.0f}%)"
 
 
 def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None) -> str:
