@@ -16,6 +16,8 @@ navigation = st.navigation(
         "Sub-groups": [
             st.Page(HERE / "pages/youth_justice.py", title="Youth Justice"),
             st.Page(HERE / "pages/vawg.py", title="VAWG and domestic abuse"),
+            st.Page(HERE / "pages/serious_violence.py", title="Serious Violence and Gangs"),
+            st.Page(HERE / "pages/night_time_economy.py", title="Night Time Economy and ASB"),
             st.Page(HERE / "pages/mps_crime.py", title="MPS recorded crime"),
         ],
         "Data": [st.Page(HERE / "pages/data.py", title="Submissions")],

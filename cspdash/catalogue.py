@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
-UNITS = {"count", "percent", "rate"}
+UNITS = {"count", "percent", "rate", "gbp"}
+FREQUENCIES = {"quarter", "month", "year"}
 POLARITIES = {"higher", "lower", "neutral"}
 AGGREGATIONS = {"sum", "ratio"}
 RAG_RULES = {"target", "direction", "none"}
@@ -48,7 +49,6 @@ class Indicator:
     numerator: str = ""
     denominator: str = ""
     description: str = ""
-    mps_major: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def unit_label(self) -> str:
@@ -57,7 +57,7 @@ class Indicator:
             return "%"
         if self.unit == "rate":
             return f"per {self.per:,}"
-        return "count"
+        return "£" if self.unit == "gbp" else "count"
 
     @property
     def denominator_is_population(self) -> bool:
@@ -102,7 +102,6 @@ class Catalogue:
 
 def _indicator(entry: dict) -> Indicator:
     rag = entry.pop("rag", {"rule": "none"})
-    entry["mps_major"] = tuple(entry.get("mps_major", ()))
     indicator = Indicator(
         rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry
     )
@@ -116,6 +115,8 @@ def _check(ind: Indicator) -> None:
         problems.append(f"unit '{ind.unit}' is not one of {sorted(UNITS)}")
     if ind.unit == "rate" and not ind.per:
         problems.append("a rate needs `per` (e.g. 100000)")
+    if ind.frequency not in FREQUENCIES:
+        problems.append(f"frequency '{ind.frequency}' is not one of {sorted(FREQUENCIES)}")
     if ind.polarity not in POLARITIES:
         problems.append(f"polarity '{ind.polarity}' is not one of {sorted(POLARITIES)}")
     if ind.aggregation not in AGGREGATIONS:

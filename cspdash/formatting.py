@@ -18,6 +18,8 @@ def format_value(ind: Indicator, value: float | None) -> str:
         return f"{value:,.0f}"
     if ind.unit == "percent":
         return f"{value:.1f}%"
+    if ind.unit == "gbp":
+        return f"£{value:,.0f}"
     return f"{value:,.1f}"
 
 

@@ -12,6 +12,10 @@ import pandas as pd
 OBSERVATION_COLUMNS = [
     "indicator",
     "area",
+    "area_kind",
+    "area_code",
+    "parent",
+    "breakdown",
     "period_start",
     "period_end",
     "value",
@@ -32,7 +36,7 @@ class LoadedReturn:
     kind: str
     observations: pd.DataFrame
     vintage: str | None = None
-    area_kinds: dict[str, str] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
     @property
     def period_start(self) -> date:
@@ -46,12 +50,25 @@ class LoadedReturn:
     def areas(self) -> list[str]:
         return sorted(self.observations["area"].unique())
 
+    @property
+    def vintage_end(self) -> date | None:
+        """A publication's release is known by its last period: later releases win."""
+        return self.period_end if self.vintage else None
+
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def tidy_frame(rows: list[dict]) -> pd.DataFrame:
-    """Observation rows as a frame with the standard columns, in order."""
-    frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+def tidy_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Observation rows as a frame with the standard columns, in order (defaults filled in)."""
+    frame = pd.DataFrame(rows)
+    defaults = {"area_kind": "la", "area_code": "", "parent": "", "breakdown": "", "numerator": None,
+                "denominator": None, "suppressed": False, "source_sheet": "", "source_cell": ""}
+    for column, default in defaults.items():
+        if column not in frame:
+            frame[column] = default
+    frame = frame.reindex(columns=OBSERVATION_COLUMNS)
+    for column in ("area_code", "parent", "breakdown", "source_sheet", "source_cell"):
+        frame[column] = frame[column].fillna("").astype(str)
     return frame.astype({"suppressed": bool})

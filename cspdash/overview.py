@@ -41,7 +41,8 @@ def overview_rows(
     """One row per indicator that has figures for the area (observations of one area)."""
     rows = []
     by_indicator = dict(tuple(observations.groupby("indicator"))) if not observations.empty else {}
-    for ind in catalogue.indicators:
+    in_subgroup_order = [ind for sub in catalogue.subgroups for ind in catalogue.for_subgroup(sub.id)]
+    for ind in in_subgroup_order:
         if ind.id not in by_indicator:
             continue
         series = quarterly(ind, by_indicator[ind.id])

@@ -82,7 +82,7 @@ def quarterly(ind: Indicator, observations: pd.DataFrame) -> pd.DataFrame:
     `observations` has period_start, period_end, value, numerator, denominator, suppressed.
     Monthly figures make a quarter only when all three months are present.
     """
-    if observations.empty:
+    if observations.empty or ind.frequency == "year":
         return pd.DataFrame(columns=SERIES_COLUMNS)
     obs = observations.assign(
         quarter=[Quarter.containing(d) for d in pd.to_datetime(observations["period_start"]).dt.date]

@@ -1,76 +1,137 @@
-"""Command line: `python -m data_loaders ingest|export|load-sample ...` (see README)."""
+"""Command line: `python -m data_loaders kinds|template|validate|ingest|export|load-sample` (see README)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from cspdash.store.db import open_store
 from cspdash.store.queries import tidy_export
-from data_loaders.ingest import ingest_files, load_sample_if_empty
+from data_loaders.ingest import check_files, ingest_files, load_sample_if_empty
+from data_loaders.kinds import load_kinds
 from data_loaders.problems import ReturnRefused
+from data_loaders.template import write_template
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+DB_HELP = "database URL (default: DASHBOARD_DATABASE_URL, else data/dashboard.db)"
+
+
+def _kinds(args: argparse.Namespace) -> int:
+    for kind in load_kinds().values():
+        print(f"{kind.id:24} {kind.layout:15} {'/'.join(kind.formats):22} {kind.name}")
+    return EXIT_VALID
+
+
+def _template(args: argparse.Namespace) -> int:
+    if args.kind not in load_kinds():
+        print(f"unknown kind '{args.kind}': run `python -m data_loaders kinds`", file=sys.stderr)
+        return EXIT_INVALID
+    write_template(args.kind, args.output)
+    print(f"wrote the {args.kind} template to {args.output}")
+    return EXIT_VALID
+
+
+def _print_problems(problems, as_json: bool, stream) -> None:
+    if as_json:
+        print(json.dumps([p.as_dict() for p in problems], indent=2), file=stream)
+    else:
+        for problem in problems:
+            print(problem, file=stream)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    engine = open_store(args.db) if args.db else None
+    try:
+        checked = check_files(engine, args.files, kind=args.kind)
+    except ReturnRefused as refused:
+        _print_problems(refused.problems, args.json, sys.stdout)
+        return EXIT_UNREADABLE if refused.unreadable else EXIT_INVALID
+    _print_problems(checked.warnings, args.json, sys.stdout)
+    if not args.json:
+        for item in checked.files:
+            print(f"{item.original_name}: valid {item.kind}, {len(item.observations)} figures")
+    return EXIT_VALID
 
 
 def _ingest(args: argparse.Namespace) -> int:
     engine = open_store(args.db)
     try:
-        results = ingest_files(engine, args.files)
+        report = ingest_files(engine, args.files, kind=args.kind)
     except ReturnRefused as refused:
-        for problem in refused.problems:
-            print(problem, file=sys.stderr)
-        print(f"refused: {len(refused.problems)} problem(s); nothing was stored", file=sys.stderr)
-        return 1
-    for path, result in zip(args.files, results, strict=True):
+        _print_problems(refused.problems, False, sys.stderr)
+        errors = sum(not p.is_warning for p in refused.problems)
+        print(f"refused: {errors} problem(s); nothing was stored", file=sys.stderr)
+        return EXIT_UNREADABLE if refused.unreadable else EXIT_INVALID
+    _print_problems(report.warnings, False, sys.stdout)
+    for item, result in zip(report.files, report.results, strict=True):
         if result.already_loaded:
-            print(f"{path}: already loaded (submission {result.submission_id}), nothing changed")
+            print(f"{item.original_name}: already loaded (submission {result.submission_id}), nothing changed")
         else:
-            print(f"{path}: stored {result.observations} figures as submission {result.submission_id}")
-    return 0
+            print(f"{item.original_name}: stored {result.observations} figures as submission {result.submission_id}")
+    return EXIT_VALID
 
 
 def _export(args: argparse.Namespace) -> int:
     frame = tidy_export(open_store(args.db))
-    frame.to_csv(args.output, index=False)
+    if args.format == "xlsx":
+        frame.to_excel(args.output, index=False, sheet_name="figures", engine="openpyxl")
+    else:
+        frame.to_csv(args.output, index=False)
     print(f"wrote {len(frame)} rows to {args.output}")
-    return 0
+    return EXIT_VALID
 
 
 def _load_sample(args: argparse.Namespace) -> int:
     loaded = load_sample_if_empty(open_store(args.db))
     print("loaded the sample returns" if loaded else "the store already has data; left as it is")
-    return 0
+    return EXIT_VALID
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(
-        prog="python -m data_loaders", description="Load and export partnership returns."
-    )
+    main = argparse.ArgumentParser(prog="python -m data_loaders", description="Check, load and export partnership returns.")
     commands = main.add_subparsers(dest="command", required=True)
-    db_help = "database URL (default: DASHBOARD_DATABASE_URL, else data/dashboard.db)"
+
+    commands.add_parser("kinds", help="list the kinds of file that can be loaded").set_defaults(run=_kinds)
+
+    template = commands.add_parser("template", help="write a fillable template for a kind")
+    template.add_argument("kind")
+    template.add_argument("-o", "--output", type=Path, required=True)
+    template.set_defaults(run=_template)
+
+    validate = commands.add_parser("validate", help="check files without storing them (exit 0 valid, 1 invalid, 2 unreadable)")
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument("--kind", help="the kind to read the files as (default: detected)")
+    validate.add_argument("--json", action="store_true", help="problems as JSON")
+    validate.add_argument("--db", help="also compare with this store (revisions, outliers)")
+    validate.set_defaults(run=_validate)
 
     ingest = commands.add_parser("ingest", help="check files and store them (all or nothing)")
     ingest.add_argument("files", nargs="+", type=Path)
-    ingest.add_argument("--db", help=db_help)
+    ingest.add_argument("--kind", help="the kind to read the files as (default: detected)")
+    ingest.add_argument("--db", help=DB_HELP)
     ingest.set_defaults(run=_ingest)
 
     export = commands.add_parser("export", help="write every figure in force as a tidy table")
-    export.add_argument("--db", help=db_help)
-    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--db", help=DB_HELP)
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(run=_export)
 
-    sample = commands.add_parser(
-        "load-sample", help="migrate the store and load the sample returns if it is empty"
-    )
-    sample.add_argument("--db", help=db_help)
+    sample = commands.add_parser("load-sample", help="migrate the store and load the sample returns if it is empty")
+    sample.add_argument("--db", help=DB_HELP)
     sample.set_defaults(run=_load_sample)
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except FileNotFoundError as error:
+        print(f"{error.filename}: no such file", file=sys.stderr)
+        return EXIT_UNREADABLE
 
 
 if __name__ == "__main__":

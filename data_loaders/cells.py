@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime
 
-SUPPRESSION_MARKERS = {"*", "<5", "< 5", "under 5", "5 or under", "c", "x", "-", "..", "n/a", "[c]"}
+SUPPRESSION_MARKERS = {
+    "*", "<5", "< 5", "under 5", "5 or under", "c", "x", "-", "–", "..", "n/a", "[c]", "[x]", "[z]", "supp",
+}
 
 
 @dataclass(frozen=True)
@@ -14,22 +17,28 @@ class CellValue:
     suppressed: bool = False
     blank: bool = False
     text: str | None = None  # text that is neither a number nor a suppression marker
+    percent_sign: bool = False
 
 
 def read_cell(raw: object) -> CellValue:
-    """Interpret a cell: numbers (also '1,234' and ' 12 '), suppression markers, blanks."""
+    """Interpret a cell: numbers (also '1,234', ' 12 ', '31%'), suppression markers, blanks."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return CellValue(blank=True)
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or isinstance(raw, datetime | date):
         return CellValue(text=str(raw))
     if isinstance(raw, int | float):
         return CellValue(number=float(raw))
-    text = str(raw).strip()
+    text = str(raw).strip().replace("\u00a0", "")
     if not text:
         return CellValue(blank=True)
     if text.casefold() in SUPPRESSION_MARKERS:
         return CellValue(suppressed=True)
+    percent = text.endswith("%")
+    cleaned = text.removesuffix("%").replace(",", "").strip()
     try:
-        return CellValue(number=float(text.replace(",", "")))
+        number = float(cleaned)
     except ValueError:
         return CellValue(text=text)
+    if math.isnan(number) or math.isinf(number):
+        return CellValue(text=text)
+    return CellValue(number=number, percent_sign=percent)

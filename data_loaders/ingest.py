@@ -1,17 +1,25 @@
-"""Loading files into the store: every file checked first, then each stored in its own transaction."""
+"""Loading files into the store: every file checked first, then all stored in one transaction."""
 
 from __future__ import annotations
 
 import csv
 import getpass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 
+from cspdash.changes import compare_with_store, history_outliers
+from cspdash.catalogue import load_catalogue
+from cspdash.formatting import format_value
+from cspdash.observations import LoadedReturn
 from cspdash.store.queries import observation_count
-from cspdash.store.repository import SaveResult, save_return, set_target
+from cspdash.store.repository import SaveResult, save_returns, set_target
 from data_loaders.detect import load_file
-from data_loaders.problems import ReturnRefused
+from data_loaders.kinds import load_kinds
+from data_loaders.problems import Problem, ReturnRefused
 from sample_data.generate import SAMPLE_DIR, sample_files
 
 
@@ -22,38 +30,85 @@ def current_user() -> str:
         return "unknown user"
 
 
-def ingest_files(engine: Engine, paths: list[Path], submitted_by: str | None = None) -> list[SaveResult]:
-    """Check every file, then store them; if any file is refused, nothing is stored."""
+@dataclass
+class CheckedFiles:
+    """Files read and checked against the store, ready to store; warnings do not block."""
+
+    files: list[LoadedReturn]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_files(engine: Engine | None, paths: list[Path], kind: str | None = None, today: date | None = None) -> CheckedFiles:
+    """Read and check every file; raise ReturnRefused with every problem of every file."""
     loaded, problems = [], []
     for path in paths:
         try:
-            loaded.append(load_file(Path(path)))
+            item = load_file(Path(path), kind=kind, today=today)
         except ReturnRefused as refused:
             problems.extend(refused.problems)
-    if problems:
+            continue
+        loaded.append(item)
+        problems.extend(item.warnings)
+    if any(not p.is_warning for p in problems):
         raise ReturnRefused(problems)
-    who = submitted_by or current_user()
-    return [save_return(engine, item, who) for item in loaded]
+    if engine is not None:
+        for item in loaded:
+            problems.extend(store_warnings(engine, item))
+    return CheckedFiles(loaded, problems)
+
+
+def store_warnings(engine: Engine, loaded: LoadedReturn) -> list[Problem]:
+    """For a sub-group's return: figures it revises (old → new) and figures far outside their history."""
+    if not load_kinds()[loaded.kind].is_return:
+        return []  # a publication's new release is expected to revise its window
+    catalogue = load_catalogue()
+    warnings = []
+    changes = compare_with_store(engine, loaded)
+    for row in changes[changes["change"] == "revised"].itertuples():
+        ind = catalogue.indicator(row.indicator)
+        old = "suppressed" if row.old_suppressed else format_value(ind, row.old_value)
+        new = "suppressed" if row.suppressed else format_value(ind, row.value)
+        warnings.append(Problem(loaded.original_name, row.source_sheet, row.source_cell, "revision",
+                                f"revises {row.indicator} for {row.area}, {row.period_start:%b %Y}: {old} → {new}", "warning"))
+    for row in history_outliers(engine, loaded).itertuples():
+        ind = catalogue.indicator(row.indicator)
+        warnings.append(Problem(loaded.original_name, row.source_sheet, row.source_cell, "outlier",
+                                f"{row.indicator} {format_value(ind, row.value)} is far outside its history for {row.area} "
+                                f"({format_value(ind, row.low)} to {format_value(ind, row.high)}): check it", "warning"))
+    return warnings
+
+
+@dataclass
+class IngestReport:
+    results: list[SaveResult]
+    warnings: list[Problem]
+    files: list[LoadedReturn]
+
+
+def ingest_files(engine: Engine, paths: list[Path], submitted_by: str | None = None, kind: str | None = None) -> IngestReport:
+    """Check every file, then store them all in one transaction; on any error nothing is stored."""
+    checked = check_files(engine, paths, kind=kind)
+    results = save_returns(engine, checked.files, submitted_by or current_user())
+    return IngestReport(results, checked.warnings, checked.files)
 
 
 def load_sample_targets(engine: Engine, path: Path = SAMPLE_DIR / "targets.csv") -> None:
     """Targets that change by financial year, as a partnership sets them."""
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            set_target(
-                engine,
-                row["indicator"],
-                int(row["financial_year"][:4]),
-                float(row["target"]),
-                float(row["tolerance"]),
-                "sample data",
-            )
+            set_target(engine, row["indicator"], int(row["financial_year"][:4]), float(row["target"]),
+                       float(row["tolerance"]), "sample data")
 
 
 def load_sample_if_empty(engine: Engine) -> bool:
     """Fill an empty store with the embedded sample returns; True if it did."""
     if observation_count(engine):
         return False
-    ingest_files(engine, sample_files(), submitted_by="sample data")
+    checked = check_files(None, sample_files())
+    save_returns(engine, checked.files, "sample data")
     load_sample_targets(engine)
     return True
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([p.as_dict() for p in problems], columns=["file", "sheet", "cell", "code", "message", "severity"])

@@ -6,6 +6,7 @@ from cspdash.catalogue import load_catalogue
 from cspdash.overview import completeness_text, overview_frame, overview_html, overview_rows, status_counts
 from cspdash.store.db import database_url
 from cspdash.store.queries import subgroups_reporting
+from data_loaders.kinds import return_kinds
 from pages.shared import area_observations, engine, selected, stored_targets
 
 area, quarter = selected()
@@ -19,7 +20,8 @@ db = engine()
 rows = overview_rows(
     catalogue, area_observations(db, database_url(), area), quarter, stored_targets(db, database_url())
 )
-subgroups = {s.id: s.name for s in catalogue.subgroups}
+expected = {kind.subgroup for kind in return_kinds().values()}
+subgroups = {s.id: s.name for s in catalogue.subgroups if s.id in expected}
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
     "against the same quarter a year earlier."

@@ -2,9 +2,10 @@
 
     python -m sample_data.generate [--out DIR]
 
-One workbook per sub-group (Youth Justice, VAWG) per area (Hackney, City of London) per quarter,
-2018/19 Q1 to 2024/25 Q4, in the layout `data_loaders.quarterly_return` reads; plus one MPS
-borough-level CSV in the London Datastore layout. Seasonality, a dip in 2020/21, small counts in the
+One workbook per sub-group per area (Hackney, City of London) per quarter, written from the
+sub-group's template (`data_loaders.template`): Youth Justice and VAWG from 2018/19 Q1, Serious
+Violence and Gangs and Night Time Economy/ASB from 2022/23 Q1 (when those sub-groups began
+reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout. Seasonality, a dip in 2020/21, small counts in the
 City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
 out on purpose: a partner that could not report, as happens.
 """
@@ -21,16 +22,18 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from datetime import date
 
 from cspdash.catalogue import Indicator, load_catalogue
 from cspdash.periods import Quarter, add_months, quarter_range
-from data_loaders.quarterly_return import HEADER, RETURN_KINDS, SHEET
+from data_loaders.kinds import load_kinds
+from data_loaders.template import HEADER_ROW, return_workbook
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 FIRST, LAST = Quarter(2018, 1), Quarter(2024, 4)
 MISSING = {("City of London", "vawg", LAST)}
+FIRST_BY_KIND = {"youth_justice": FIRST, "vawg": FIRST, "serious_violence": Quarter(2022, 1), "night_time_economy": Quarter(2022, 1)}
+TEMPLATE_DAY = date(2025, 4, 1)
 FIXED_TIME = (2025, 4, 1, 0, 0, 0)
 SEASON = {1: 1.04, 2: 1.08, 3: 0.97, 4: 0.91}
 COVID = {1: 0.68, 2: 0.9, 3: 0.85, 4: 0.74}
@@ -50,6 +53,18 @@ COUNTS = {
     "sexual_offences": (150, 0.05),
     "stalking_harassment": (260, 0.08),
     "dhr_open": (1.2, 0.0),
+    "svg_knife_injury_victims_u18": (5, -0.05),
+    "svg_knife_injury_victims_18_24": (9, -0.03),
+    "svg_gang_flagged": (140, -0.02),
+    "asb_personal": (420, -0.02),
+    "asb_nuisance": (1650, -0.03),
+    "asb_environmental": (380, 0.0),
+    "nte_violence": (95, -0.01),
+    "nte_licensed_premises_reviews": (2, 0.0),
+}
+TOTALS = {
+    "svg_knife_injury_victims_u25": ("svg_knife_injury_victims_u18", "svg_knife_injury_victims_18_24"),
+    "asb_incidents": ("asb_personal", "asb_nuisance", "asb_environmental"),
 }
 # Percent indicators: Hackney's proportion in 2018/19, yearly drift (points), denominator size.
 PROPORTIONS = {
@@ -69,6 +84,7 @@ PROPORTIONS = {
     "yj_kpi10_victims": (0.42, 0.02, 24),
     "marac_repeat": (0.30, 0.005, None),
     "marac_partner_referrals": (0.24, 0.008, None),
+    "svg_intervention_engaged": (0.62, 0.02, 30),
 }
 FUNNEL_PARENT = {
     "yj_kpi4_mh_planned": "yj_kpi4_mh_identified",
@@ -151,9 +167,10 @@ def return_rows(rng: random.Random, subgroup: str, area: str, quarter: Quarter) 
     """(indicator, numerator, denominator, value) for one return."""
     info = AREAS[area]
     drawn: dict[str, tuple] = {}
-    for ind in load_catalogue().for_subgroup(subgroup):
+    indicators = [i for i in load_catalogue().for_subgroup(subgroup) if i.frequency == "quarter"]
+    for ind in sorted(indicators, key=lambda i: i.id in TOTALS):  # parts before their totals
         drawn[ind.id] = _draw(rng, ind, info, area, quarter, drawn)
-    return [(ind_id, *values) for ind_id, values in drawn.items()]
+    return [(ind.id, *drawn[ind.id]) for ind in indicators]
 
 
 def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: dict) -> tuple:
@@ -165,6 +182,11 @@ def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: d
     if ind.id == "marac_rate":
         cases = drawn["marac_cases"][2]
         return (cases, info["female_16_plus"], None)
+    if ind.id in TOTALS:
+        parts = [drawn[part][2] for part in TOTALS[ind.id]]
+        if any(isinstance(p, str) for p in parts):
+            return (None, None, "<5")
+        return (None, None, sum(parts))
     if ind.id in COUNTS:
         base, drift = COUNTS[ind.id]
         count = poisson(rng, base * max(scale, 0.02 if base < 5 else scale) * level(quarter, drift))
@@ -185,47 +207,24 @@ def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: d
 
 
 def write_return(path: Path, subgroup: str, area: str, quarter: Quarter, rows: list[tuple]) -> None:
-    kind = RETURN_KINDS[subgroup]
-    catalogue = load_catalogue()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append([kind.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    for label, value in (
-        ("Return kind", kind.id),
-        ("Area", area),
-        ("Quarter", quarter.label),
-        ("Prepared by", f"{catalogue.subgroup(subgroup).name} analyst"),
-    ):
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(HEADER)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for ind_id, numerator, denominator, value in rows:
-        name = catalogue.indicator(ind_id).name
-        note = (
-            "Not applicable this quarter" if (numerator, denominator, value) == (None, None, None) else None
-        )
-        cells = (numerator, denominator, value) if note is None else (None, None, "n/a")
-        sheet.append([ind_id, name, *cells, note])
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 52
-    _definitions_sheet(book, subgroup)
+    """Fill the sub-group's template as an analyst would and save it reproducibly."""
+    kind = load_kinds()[subgroup]
+    name = load_catalogue().subgroup(subgroup).name
+    book = return_workbook(kind, today=TEMPLATE_DAY, area=area, quarter=quarter.label, prepared_by=f"{name} analyst")
+    sheet = book["Return"]
+    figures = {ind_id: values for ind_id, *values in rows}
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
+        numerator, denominator, value = figures[sheet.cell(row, 1).value]
+        if (numerator, denominator, value) == (None, None, None):
+            value, note = "n/a", "Not applicable this quarter"
+            sheet.cell(row, 6, note)
+        for col, cell_value in ((3, numerator), (4, denominator), (5, value)):
+            sheet.cell(row, col, cell_value)
     book.properties.creator = "sample_data/generate.py"
     book.properties.created = book.properties.modified = datetime(*FIXED_TIME)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(_reproducible_zip(buffer.getvalue()))
-
-
-def _definitions_sheet(book: Workbook, subgroup: str) -> None:
-    sheet = book.create_sheet("Definitions")
-    sheet.append(["Indicator ID", "Indicator", "Unit", "Better when", "Numerator", "Denominator"])
-    for ind in load_catalogue().for_subgroup(subgroup):
-        sheet.append([ind.id, ind.name, ind.unit_label, ind.polarity, ind.numerator, ind.denominator])
 
 
 def _reproducible_zip(data: bytes) -> bytes:
@@ -276,7 +275,9 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     written = []
     for quarter in quarter_range(FIRST, LAST):
         for area in AREAS:
-            for subgroup in RETURN_KINDS:
+            for subgroup, first in FIRST_BY_KIND.items():
+                if quarter < first:
+                    continue
                 rows = return_rows(rng, subgroup, area, quarter)
                 if (area, subgroup, quarter) in MISSING:
                     continue

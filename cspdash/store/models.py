@@ -24,13 +24,17 @@ class Base(DeclarativeBase):
 
 
 class Area(Base):
-    """A borough or other area a figure is about; the partnership's own areas are flagged."""
+    """A place a figure is about: a local authority (la), ward, LSOA, YOT, force, region, country,
+    or a non-borough row of a police file. Known by (kind, parent, name); the partnership's own
+    local authorities are flagged."""
 
     __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("kind", "parent", "name", name="uq_areas_kind_parent_name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    code: Mapped[str | None] = mapped_column(String(20))
-    kind: Mapped[str] = mapped_column(String(20), default="borough")
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="la")
+    parent: Mapped[str] = mapped_column(String(200), default="")
+    code: Mapped[str] = mapped_column(String(20), default="")
     in_partnership: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -64,7 +68,8 @@ class Submission(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    vintage: Mapped[str | None] = mapped_column(String(60))
+    vintage: Mapped[str | None] = mapped_column(String(100))
+    vintage_end: Mapped[date | None] = mapped_column(Date)
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default="active")
@@ -80,6 +85,7 @@ class Observation(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
+    breakdown: Mapped[str] = mapped_column(String(200), default="")
     value: Mapped[float | None] = mapped_column(Float)
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)

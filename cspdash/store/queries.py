@@ -11,9 +11,13 @@ from cspdash.store import models
 
 EXPORT_COLUMNS = [
     "area",
+    "area_code",
+    "area_kind",
+    "parent_area",
     "subgroup",
     "indicator",
     "indicator_name",
+    "breakdown",
     "period_start",
     "period_end",
     "value",
@@ -27,17 +31,33 @@ EXPORT_COLUMNS = [
 ]
 
 
+ALL_BREAKDOWNS = None
+
+
 def current_observations(
-    engine: Engine, area: str | None = None, subgroup: str | None = None
+    engine: Engine,
+    area: str | None = None,
+    subgroup: str | None = None,
+    breakdown: str | None = "",
+    area_kind: str | None = "la",
 ) -> pd.DataFrame:
-    """Every figure in force: for each indicator, area and period, the latest active submission's."""
+    """Every figure in force: for each indicator, area, breakdown and period, the latest revision.
+
+    Publications (vintages) are ordered by the release's last month, so a newer release wins even
+    if it was loaded first; returns by the order they were submitted. `area` is a partnership-level
+    name (kind 'la') unless `area_kind` says otherwise; `breakdown=None` gives every breakdown.
+    """
     obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
     query = (
         select(
             area_t.name.label("area"),
+            area_t.code.label("area_code"),
+            area_t.kind.label("area_kind"),
+            area_t.parent.label("parent_area"),
             ind.subgroup_id.label("subgroup"),
             obs.indicator_id.label("indicator"),
             ind.name.label("indicator_name"),
+            obs.breakdown,
             obs.period_start,
             obs.period_end,
             obs.value,
@@ -48,6 +68,7 @@ def current_observations(
             obs.source_sheet,
             obs.source_cell,
             sub.vintage,
+            sub.vintage_end,
             obs.submission_id,
         )
         .join(sub, obs.submission_id == sub.id)
@@ -57,6 +78,10 @@ def current_observations(
     )
     if area is not None:
         query = query.where(area_t.name == area)
+    if area_kind is not None:
+        query = query.where(area_t.kind == area_kind)
+    if breakdown is not None:
+        query = query.where(obs.breakdown == breakdown)
     if subgroup is not None:
         query = query.where(ind.subgroup_id == subgroup)
     with engine.connect() as connection:
@@ -66,14 +91,17 @@ def current_observations(
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
     frame["suppressed"] = frame["suppressed"].astype(bool)
-    key = ["indicator", "area", "period_start", "period_end"]
-    latest = frame.sort_values("submission_id").drop_duplicates(key, keep="last")
-    return latest.sort_values(["area", "subgroup", "indicator", "period_start"]).reset_index(drop=True)
+    frame["vintage_end"] = pd.to_datetime(frame["vintage_end"])
+    key = ["indicator", "area", "area_kind", "parent_area", "breakdown", "period_start", "period_end"]
+    ordered = frame.sort_values(["vintage_end", "submission_id"], na_position="first", kind="stable")
+    latest = ordered.drop_duplicates(key, keep="last")
+    order = ["area_kind", "parent_area", "area", "subgroup", "indicator", "breakdown", "period_start"]
+    return latest.sort_values(order).reset_index(drop=True)
 
 
 def tidy_export(engine: Engine) -> pd.DataFrame:
-    """One row per figure in force, in the documented export columns."""
-    frame = current_observations(engine)
+    """One row per figure in force (every area and breakdown), in the documented export columns."""
+    frame = current_observations(engine, breakdown=ALL_BREAKDOWNS, area_kind=None)
     if frame.empty:
         return pd.DataFrame(columns=EXPORT_COLUMNS)
     return frame[EXPORT_COLUMNS]
@@ -105,6 +133,8 @@ def subgroups_reporting(engine: Engine, area: str, quarter: Quarter) -> set[str]
         .join(models.Submission, obs.submission_id == models.Submission.id)
         .where(
             models.Area.name == area,
+            models.Area.kind == "la",
+            ind.frequency != "year",
             models.Submission.status == "active",
             obs.period_start >= quarter.start,
             obs.period_end <= quarter.end,

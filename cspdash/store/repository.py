@@ -37,29 +37,37 @@ def sync_catalogue(engine: Engine, catalogue: Catalogue | None = None) -> None:
                     frequency=ind.frequency,
                 )
             )
+        existing = _area_index(session)
         for area in catalogue.areas:
-            row = _area(session, area.name)
-            if row is None:
-                session.add(models.Area(name=area.name, code=area.code, in_partnership=True))
+            row_id = existing.get(("la", "", area.name))
+            if row_id is None:
+                session.add(models.Area(name=area.name, kind="la", parent="", code=area.code, in_partnership=True))
             else:
+                row = session.get(models.Area, row_id)
                 row.code, row.in_partnership = area.code, True
 
 
-def _area(session: Session, name: str) -> models.Area | None:
-    return session.scalar(select(models.Area).where(models.Area.name == name))
+AreaKey = tuple[str, str, str]  # (kind, parent, name)
 
 
-def _area_ids(session: Session, names: list[str], kinds: dict[str, str]) -> dict[str, int]:
-    """Ids of the named areas, adding those the store has not met yet."""
-    ids = {}
-    for name in names:
-        row = _area(session, name)
-        if row is None:
-            row = models.Area(name=name, kind=kinds.get(name, "borough"), in_partnership=False)
-            session.add(row)
-            session.flush()
-        ids[name] = row.id
-    return ids
+def _area_index(session: Session) -> dict[AreaKey, int]:
+    rows = session.execute(select(models.Area.id, models.Area.kind, models.Area.parent, models.Area.name))
+    return {(kind, parent, name): area_id for area_id, kind, parent, name in rows}
+
+
+def _area_ids(session: Session, frame: pd.DataFrame) -> dict[AreaKey, int]:
+    """Ids of the file's areas, adding those the store has not met yet (with their codes)."""
+    index = _area_index(session)
+    areas = frame[["area_kind", "parent", "area", "area_code"]].drop_duplicates(["area_kind", "parent", "area"])
+    new = [
+        {"kind": kind, "parent": parent, "name": name, "code": code, "in_partnership": False}
+        for kind, parent, name, code in areas.itertuples(index=False)
+        if (kind, parent, name) not in index
+    ]
+    if new:
+        session.execute(insert(models.Area), new)
+        index = _area_index(session)
+    return index
 
 
 def audit(session: Session, actor: str, action: str, detail: str) -> None:
@@ -74,41 +82,53 @@ class SaveResult:
 
 
 def save_return(engine: Engine, loaded: LoadedReturn, submitted_by: str) -> SaveResult:
-    """Store a file and its observations in one transaction; a file already stored is a no-op."""
+    """Store one file and its observations in one transaction; a file already stored is a no-op."""
+    return save_returns(engine, [loaded], submitted_by)[0]
+
+
+def save_returns(engine: Engine, files: list[LoadedReturn], submitted_by: str) -> list[SaveResult]:
+    """Store several files in one transaction: all of them, or (on any error) none."""
     with Session(engine) as session, session.begin():
-        existing = session.scalar(select(models.Submission).where(models.Submission.sha256 == loaded.sha256))
-        if existing is not None:
-            return SaveResult(existing.id, 0, already_loaded=True)
-        area_ids = _area_ids(session, loaded.areas, loaded.area_kinds)
-        only_area = area_ids[loaded.areas[0]] if len(area_ids) == 1 else None
-        submission = models.Submission(
-            original_name=loaded.original_name,
-            sha256=loaded.sha256,
-            kind=loaded.kind,
-            area_id=only_area,
-            period_start=loaded.period_start,
-            period_end=loaded.period_end,
-            vintage=loaded.vintage,
-            submitted_by=submitted_by,
-            submitted_at=now(),
-        )
-        session.add(submission)
-        session.flush()
-        rows = _observation_rows(loaded.observations, area_ids, submission.id)
-        session.execute(insert(models.Observation), rows)
-        audit(session, submitted_by, "upload", f"{loaded.original_name}: {len(rows)} figures")
-        return SaveResult(submission.id, len(rows))
+        return [_save(session, loaded, submitted_by) for loaded in files]
 
 
-def _observation_rows(frame: pd.DataFrame, area_ids: dict[str, int], submission_id: int) -> list:
-    records = frame.rename(columns={"indicator": "indicator_id"}).to_dict("records")
-    for record in records:
-        record["area_id"] = area_ids[record.pop("area")]
-        record["submission_id"] = submission_id
-        for key in ("value", "numerator", "denominator"):
-            if pd.isna(record[key]):
-                record[key] = None
-    return records
+def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResult:
+    existing = session.scalar(select(models.Submission).where(models.Submission.sha256 == loaded.sha256))
+    if existing is not None:
+        return SaveResult(existing.id, 0, already_loaded=True)
+    obs = loaded.observations
+    area_ids = _area_ids(session, obs)
+    keys = list(zip(obs["area_kind"], obs["parent"], obs["area"], strict=True))
+    single = set(keys)
+    submission = models.Submission(
+        original_name=loaded.original_name,
+        sha256=loaded.sha256,
+        kind=loaded.kind,
+        area_id=area_ids[keys[0]] if len(single) == 1 else None,
+        period_start=loaded.period_start,
+        period_end=loaded.period_end,
+        vintage=loaded.vintage,
+        vintage_end=loaded.vintage_end,
+        submitted_by=submitted_by,
+        submitted_at=now(),
+    )
+    session.add(submission)
+    session.flush()
+    rows = _observation_rows(obs, [area_ids[k] for k in keys], submission.id)
+    session.execute(insert(models.Observation), rows)
+    audit(session, submitted_by, "upload", f"{loaded.original_name}: {len(rows)} figures (submission {submission.id})")
+    return SaveResult(submission.id, len(rows))
+
+
+def _observation_rows(frame: pd.DataFrame, area_ids: list[int], submission_id: int) -> list[dict]:
+    columns = ["indicator", "period_start", "period_end", "breakdown", "value", "numerator", "denominator",
+               "suppressed", "source_sheet", "source_cell"]
+    out = frame[columns].rename(columns={"indicator": "indicator_id"}).astype(object)
+    out = out.where(pd.notna(out), None)
+    out["area_id"] = area_ids
+    out["submission_id"] = submission_id
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out.to_dict("records")
 
 
 def set_target(

@@ -1,0 +1,55 @@
+"""What loading a file would change: new figures, revised figures (old → new), and figures far
+outside their history. Used for warnings at ingest and for the upload preview."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from cspdash.observations import LoadedReturn
+from cspdash.store.queries import current_observations
+
+KEY = ["indicator", "area", "breakdown", "period_start"]
+
+
+def compare_with_store(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
+    """The file's figures beside those in force: columns old_value, value and change ('new',
+    'revised', 'unchanged') for each indicator, area, breakdown and period."""
+    new = loaded.observations.copy()
+    current = pd.concat(
+        [current_observations(engine, area=area, subgroup=None, breakdown=None) for area in loaded.areas],
+        ignore_index=True,
+    )
+    if current.empty:
+        return new.assign(old_value=None, old_suppressed=False, change="new")
+    current = current[current["indicator"].isin(set(new["indicator"]))]
+    old = current[KEY + ["value", "suppressed"]].rename(columns={"value": "old_value", "suppressed": "old_suppressed"})
+    merged = new.merge(old, on=KEY, how="left", indicator="_match")
+    same = (merged["old_value"].fillna(-1.0).round(9) == merged["value"].fillna(-1.0).round(9)) & (
+        merged["old_suppressed"].fillna(False).astype(bool) == merged["suppressed"]
+    )
+    merged["change"] = "revised"
+    merged.loc[merged["_match"] == "left_only", "change"] = "new"
+    merged.loc[(merged["_match"] == "both") & same, "change"] = "unchanged"
+    return merged.drop(columns="_match")
+
+
+def history_outliers(engine: Engine, loaded: LoadedReturn, minimum_history: int = 4) -> pd.DataFrame:
+    """Figures far outside the same indicator's stored history for the area (3 × IQR fences)."""
+    rows = []
+    for area in loaded.areas:
+        history = current_observations(engine, area=area)
+        if history.empty:
+            continue
+        for obs in loaded.observations[loaded.observations["area"] == area].itertuples():
+            if obs.value is None or pd.isna(obs.value):
+                continue
+            past = history[(history["indicator"] == obs.indicator) & (history["period_start"] < obs.period_start)]["value"].dropna()
+            if len(past) < minimum_history:
+                continue
+            q1, q3 = past.quantile(0.25), past.quantile(0.75)
+            fence = 3 * max(q3 - q1, 0.1 * abs(past.median()), 1.0)
+            if obs.value > q3 + fence or obs.value < q1 - fence:
+                rows.append(dict(indicator=obs.indicator, area=area, period_start=obs.period_start, value=obs.value,
+                                 low=past.min(), high=past.max(), source_sheet=obs.source_sheet, source_cell=obs.source_cell))
+    return pd.DataFrame(rows)

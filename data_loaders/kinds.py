@@ -1,0 +1,192 @@
+"""Return kinds, declared as data in `data_loaders/kinds/*.toml`: adding a kind needs no Python.
+
+A declaration names its layout (indicator_rows, wide, long, report_blocks), the formats it comes in,
+header aliases, how categories map to catalogue indicators, the areas it reports on (levels), and
+cross-field rules. See the files in kinds/ for examples.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+KINDS_DIR = Path(__file__).with_name("kinds")
+LAYOUTS = {"indicator_rows", "wide", "long", "report_blocks"}
+
+# Header aliases for the indicator_rows layout (a kind may add its own under [columns]/[details]).
+ROW_COLUMNS = {
+    "indicator": ["Indicator ID", "Indicator code", "Code", "ID"],
+    "name": ["Indicator", "Indicator name", "Measure", "Description"],
+    "numerator": ["Numerator", "Num"],
+    "denominator": ["Denominator", "Denom", "Den"],
+    "value": ["Value", "Figure", "Count", "Result", "Number"],
+    "notes": ["Notes", "Comments", "Commentary"],
+}
+DETAILS = {
+    "kind": ["Return kind", "Return type", "Kind"],
+    "area": ["Area", "Local authority", "Borough"],
+    "quarter": ["Quarter", "Reporting quarter", "Period", "Reporting period"],
+    "prepared_by": ["Prepared by", "Contact", "Completed by"],
+}
+
+
+class KindError(ValueError):
+    """A declaration the loaders cannot use."""
+
+
+@dataclass(frozen=True)
+class Level:
+    """One geography the file reports on: where its area names (and codes, parents) are."""
+
+    kind: str
+    area: tuple[str, ...] = ()
+    fixed_area: str | None = None
+    code: tuple[str, ...] = ()
+    parent: tuple[str, ...] = ()
+    parent_code: tuple[str, ...] = ()
+    parent_pattern: str | None = None
+    scope: str = "all"
+    non_areas: tuple[str, ...] = ()
+    skip_blank: bool = False
+    filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    area_kinds: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str  # sum | part_of
+    total: str = ""
+    parts: tuple[str, ...] = ()
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    name: str
+    subgroup: str
+    layout: str
+    formats: tuple[str, ...]
+    sheets: tuple[str, ...] = ()
+    due_days: int = 30
+    vintage: str | None = None
+    detect: tuple[tuple[str, ...], ...] = ()
+    detect_title: str | None = None
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    details: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    category_map: dict[str, str] = field(default_factory=dict)
+    total_indicator: str | None = None
+    breakdown: str | None = None
+    unmapped: str = "error"
+    indicator: str | None = None
+    count_rows: bool = False
+    sum_rows: bool = False
+    period_kind: str = "month"
+    filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    levels: tuple[Level, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    row_dimension: str = ""
+    total_label: str = "TOTAL"
+    sections: tuple[str, ...] = ()
+    area_kind: str = "la"
+
+    @property
+    def is_return(self) -> bool:
+        """A sub-group's own quarterly return (one area, one quarter), rather than a publication."""
+        return self.layout == "indicator_rows"
+
+    def aliases(self, role: str) -> tuple[str, ...]:
+        defaults = ROW_COLUMNS if role in ROW_COLUMNS else {}
+        return self.columns.get(role) or tuple(defaults.get(role, ()))
+
+    def detail_aliases(self, role: str) -> tuple[str, ...]:
+        return self.details.get(role) or tuple(DETAILS[role])
+
+
+def _tuple(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _filter(table: dict | None) -> dict[str, tuple[str, ...]]:
+    return {column: _tuple(values) for column, values in (table or {}).items()}
+
+
+def _category_map(spec: dict, folder: Path) -> dict[str, str]:
+    """Source category (case-insensitive; 'category|measure' where a measure is used) → indicator."""
+    mapping = {key.casefold(): value for key, value in spec.get("values", {}).items()}
+    if "map" in spec:
+        with (folder / spec["map"]).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                mapping[row["category"].casefold()] = row["indicator"]
+    return mapping
+
+
+def parse_kind(data: dict, folder: Path = KINDS_DIR) -> Kind:
+    layout = data.get("layout")
+    if layout not in LAYOUTS:
+        raise KindError(f"kind '{data.get('id')}': layout '{layout}' is not one of {sorted(LAYOUTS)}")
+    categories = data.get("categories", {})
+    levels = tuple(
+        Level(
+            **{
+                **{k: v for k, v in level.items() if k not in ("filter", "area_kinds")},
+                **{k: _tuple(level[k]) for k in ("area", "code", "parent", "parent_code", "non_areas") if k in level},
+                "filter": _filter(level.get("filter")),
+                "area_kinds": dict(level.get("area_kinds", {})),
+            }
+        )
+        for level in data.get("levels", [])
+    )
+    return Kind(
+        id=data["id"],
+        name=data["name"],
+        subgroup=data["subgroup"],
+        layout=layout,
+        formats=_tuple(data.get("formats")),
+        sheets=_tuple(data.get("sheets")),
+        due_days=int(data.get("due_days", 30)),
+        vintage=data.get("vintage"),
+        detect=tuple(_tuple(sig) for sig in data.get("detect", [])),
+        detect_title=data.get("detect_title"),
+        columns={role: _tuple(names) for role, names in data.get("columns", {}).items()},
+        details={role: _tuple(names) for role, names in data.get("details", {}).items()},
+        category_map=_category_map(categories, folder),
+        total_indicator=categories.get("total"),
+        breakdown=categories.get("breakdown"),
+        unmapped=data.get("unmapped", "error"),
+        indicator=data.get("indicator"),
+        count_rows=bool(data.get("count_rows", False)),
+        sum_rows=bool(data.get("sum_rows", False)),
+        period_kind=data.get("period_kind", "month"),
+        filter=_filter(data.get("filter")),
+        levels=levels,
+        rules=tuple(
+            Rule(r["type"], r.get("total") or r.get("whole", ""), _tuple(r.get("parts") or r.get("part")), float(r.get("tolerance", 0)))
+            for r in data.get("rules", [])
+        ),
+        ranges={k: (float(v[0]), float(v[1])) for k, v in data.get("ranges", {}).items()},
+        row_dimension=data.get("row_dimension", ""),
+        total_label=data.get("total_label", "TOTAL"),
+        sections=_tuple(data.get("sections")),
+        area_kind=data.get("area_kind", "la"),
+    )
+
+
+@cache
+def load_kinds(folder: Path = KINDS_DIR) -> dict[str, Kind]:
+    """Every declared kind, by id."""
+    kinds = {}
+    for path in sorted(folder.glob("*.toml")):
+        kind = parse_kind(tomllib.loads(path.read_text(encoding="utf-8")), folder)
+        kinds[kind.id] = kind
+    return kinds
+
+
+def return_kinds() -> dict[str, Kind]:
+    return {k: v for k, v in load_kinds().items() if v.is_return}

@@ -1,0 +1,118 @@
+"""Checks on a file's figures once read: ranges and types (pandera, all failures at once),
+cross-field rules from the kind's declaration, and duplicates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from cspdash.catalogue import Catalogue
+from data_loaders.kinds import Kind
+from data_loaders.problems import Collector
+
+CELL_OF = {"value": "value_cell", "numerator": "numerator_cell", "denominator": "denominator_cell"}
+KEY = ["indicator", "area", "area_kind", "parent", "breakdown", "period_start", "period_end"]
+
+
+def _schema(ranges: dict[str, tuple[float, float]]) -> pa.DataFrameSchema:
+    def in_range(frame: pd.DataFrame) -> pd.Series:
+        low = frame["indicator"].map(lambda i: ranges.get(i, (None, None))[0])
+        high = frame["indicator"].map(lambda i: ranges.get(i, (None, None))[1])
+        value = frame["value"]
+        return ~((low.notna() & (value < low)) | (high.notna() & (value > high)))
+
+    return pa.DataFrameSchema(
+        {
+            "value": pa.Column(float, pa.Check.ge(0, error="negative"), nullable=True, coerce=True),
+            "numerator": pa.Column(float, pa.Check.ge(0, error="negative"), nullable=True, coerce=True),
+            "denominator": pa.Column(float, pa.Check.ge(0, error="negative"), nullable=True, coerce=True),
+        },
+        checks=[
+            pa.Check(lambda d: ~((d["unit"] == "percent") & d["numerator"].isna() & (d["value"] > 100)), error="percent-over-100"),
+            pa.Check(lambda d: ~((d["unit"] == "count") & d["value"].notna() & (d["value"] % 1 != 0)), error="not-whole"),
+            pa.Check(lambda d: ~(d["numerator"].notna() & (d["numerator"] % 1 != 0)), error="not-whole-numerator"),
+            pa.Check(lambda d: ~(d["denominator"].notna() & (d["denominator"] % 1 != 0)), error="not-whole-denominator"),
+            pa.Check(lambda d: ~((d["unit"] == "percent") & (d["numerator"] > d["denominator"])), error="numerator-above-denominator"),
+            pa.Check(in_range, error="out-of-range"),
+        ],
+    )
+
+
+def _message(code: str, row: pd.Series, column: str, ranges: dict) -> tuple[str, str]:
+    """(cell column, message) for a failed check."""
+    value = row.get(column)
+    if code == "negative":
+        return column, f"{column} {value:g} is negative: expected 0 or more"
+    if code == "percent-over-100":
+        return "value", f"{row['value']:g}% is over 100% for {row['indicator']}"
+    if code == "not-whole":
+        return "value", f"{row['value']:g} is not a whole number: {row['indicator']} is a count"
+    if code in ("not-whole-numerator", "not-whole-denominator"):
+        part = code.removeprefix("not-whole-")
+        return part, f"{part} {row[part]:g} is not a whole number of people or cases"
+    if code == "numerator-above-denominator":
+        return "numerator", f"numerator {row['numerator']:g} is above denominator {row['denominator']:g}"
+    low, high = ranges[row["indicator"]]
+    return "value", f"{row['value']:g} is outside the allowed range {low:g}–{high:g} for {row['indicator']}"
+
+
+def check_values(frame: pd.DataFrame, kind: Kind, collector: Collector) -> None:
+    """Every range and type failure in a frame of figures (indicator_rows and report_blocks)."""
+    if frame.empty:
+        return
+    for column in CELL_OF.values():
+        if column not in frame:
+            frame[column] = frame.get("source_cell", "")
+    try:
+        _schema(kind.ranges).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases.dropna(subset=["index"])
+        seen = set()
+        for case in cases.itertuples():
+            code = str(case.check).split("(")[0] if case.schema_context == "Column" else str(case.check)
+            code = "negative" if code.startswith("greater_than") else code
+            key = (case.index, code)
+            if key in seen or (case.schema_context == "Column" and case.column not in CELL_OF):
+                continue
+            seen.add(key)
+            row = frame.loc[case.index]
+            column = case.column if case.schema_context == "Column" else None
+            cell_column, message = _message(code, row, column or "value", kind.ranges)
+            code = "not-whole" if code.startswith("not-whole") else code
+            collector.error(row[CELL_OF[cell_column]] or row["source_cell"], code, message, sheet=row["source_sheet"])
+
+
+def check_rules(frame: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector: Collector) -> None:
+    """The kind's cross-field rules: parts that sum to a total; shares that cannot exceed their whole."""
+    if frame.empty or not kind.rules:
+        return
+    for _key, group in frame.groupby(["area", "period_start"], sort=False):
+        figures = group.set_index("indicator")
+        for rule in kind.rules:
+            if rule.total not in figures.index or any(p not in figures.index for p in rule.parts):
+                continue
+            total = figures.loc[rule.total]
+            if rule.type == "sum":
+                parts = figures.loc[list(rule.parts)]
+                if total["suppressed"] or parts["suppressed"].any():
+                    continue
+                if abs(parts["value"].sum() - total["value"]) > rule.tolerance + 1e-9:
+                    collector.error(total["value_cell"] or total["source_cell"], "parts-not-sum",
+                                    f"{rule.total} is {total['value']:g} but its parts ({', '.join(rule.parts)}) add up to {parts['value'].sum():g}", sheet=total["source_sheet"])
+            elif rule.type == "part_of":
+                for part in rule.parts:
+                    row = figures.loc[part]
+                    if pd.notna(row["denominator"]) and pd.notna(total["value"]) and not total["suppressed"] and abs(row["denominator"] - total["value"]) > rule.tolerance + 1e-9:
+                        collector.error(row["denominator_cell"], "parts-not-sum",
+                                        f"{part}'s denominator {row['denominator']:g} should equal {rule.total} ({total['value']:g})", sheet=row["source_sheet"])
+
+
+def check_duplicates(frame: pd.DataFrame, collector: Collector) -> None:
+    """Two figures for one indicator, area, breakdown and period."""
+    if frame.empty:
+        return
+    duplicated = frame[frame.duplicated(KEY, keep=False)]
+    for _key, group in list(duplicated.groupby(KEY, sort=False))[:50]:
+        first, *others = group.itertuples()
+        for other in others:
+            collector.error(other.source_cell, "duplicate-row", f"a second figure for {other.indicator}, {other.area}, {other.period_start:%Y-%m} (first at {first.source_cell})", sheet=other.source_sheet)

@@ -1,0 +1,5 @@
+"""Sub-group page: serious_violence."""
+
+from pages.shared import subgroup_page
+
+subgroup_page("serious_violence")
