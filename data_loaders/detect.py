@@ -16,7 +16,7 @@ from cspdash.observations import LoadedReturn, file_sha256, tidy_frame
 from data_loaders.blocks import read_blocks
 from data_loaders.filecheck import check_file, formulas_without_values, sheet_part_names
 from data_loaders.kinds import Kind, load_kinds
-from data_loaders.problems import Collector, ReturnRefused
+from data_loaders.problems import Collector, ReturnRefused, cell_ref
 from data_loaders.reading import (
     CSV_SHEET,
     HEADER_SEARCH_ROWS,
@@ -142,6 +142,8 @@ def _detect(path: Path, kind: Kind | None, kinds: dict[str, Kind], sheets: dict,
     if kind is not None and kind.layout == "indicator_rows":
         collector.error("", "missing-sheet", f"no sheet named {' or '.join(repr(s) for s in kind.sheets)} (sheets found: {', '.join(sheets)})")
         return None, None, None
+    if kind is None and _unknown_return_kind(sheets, grid_of, kinds, collector):
+        return None, None, None
     first = next(iter(sheets))
     grid = grid_of(first)
     title = " ".join(str(v) for v in grid.iloc[0]) if len(grid) else ""
@@ -156,6 +158,22 @@ def _detect(path: Path, kind: Kind | None, kinds: dict[str, Kind], sheets: dict,
     names = ", ".join(sorted(kinds))
     collector.error("A1", "unknown-kind", f"not a known return or publication: no 'Return kind' detail and no known header (kinds: {names})", sheet=first)
     return None, None, None
+
+
+def _unknown_return_kind(sheets: dict, grid_of, kinds: dict[str, Kind], collector: Collector) -> bool:
+    """A return whose 'Return kind' names no known kind: say which cell and what is known."""
+    aliases = {normalise_label(s) for k in kinds.values() for s in k.sheets}
+    returns = [k for k in kinds.values() if k.is_return]
+    for name in sheets:
+        if name != CSV_SHEET and normalise_label(name) not in aliases:
+            continue
+        detail = find_detail(grid_of(name), returns[0].detail_aliases("kind")) if returns else None
+        if detail and str(detail[2]).strip():
+            row, col, value = detail
+            known = ", ".join(k.id for k in returns)
+            collector.error(cell_ref(row, col), "unknown-kind", f"return kind '{value}' is not known (expected one of: {known})", sheet=name)
+            return True
+    return False
 
 
 def _kind_from_grid(grid: pd.DataFrame, kinds: list[Kind]) -> Kind | None:

@@ -1,0 +1,98 @@
+"""The bad-input corpus (tests/data/bad, made by tests/data/make_bad_corpus.py): one failure mode per
+file, each refused with its (sheet, cell, code), and the store left exactly as it was."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cspdash.store import models
+from cspdash.store.db import open_store
+from cspdash.store.queries import tidy_export
+from data_loaders import ReturnRefused, load_file
+from data_loaders.ingest import ingest_files
+from sample_data.generate import sample_files
+
+BAD = Path(__file__).parent / "data" / "bad"
+FILE = ("", "")
+
+EXPECTED = {
+    "return_text_in_count.xlsx": [("Return", "E11", "type-error")],
+    "return_negative_count.xlsx": [("Return", "E11", "negative")],
+    "return_fraction_count.xlsx": [("Return", "E11", "not-whole")],
+    "return_numerator_above_denominator.xlsx": [("Return", "C12", "numerator-above-denominator")],
+    "return_percent_over_100.xlsx": [("Return", "E10", "percent-over-100")],
+    "return_unknown_area.xlsx": [("Return", "B4", "unknown-area")],
+    "return_impossible_quarter.xlsx": [("Return", "B5", "bad-quarter")],
+    "return_future_quarter.xlsx": [("Return", "B5", "future-quarter")],
+    "return_unknown_kind.xlsx": [("Return", "B3", "unknown-kind")],
+    "return_unknown_indicator.xlsx": [("Return", "A26", "unknown-indicator")],
+    "return_duplicate_row.xlsx": [("Return", "A26", "duplicate-row")],
+    "return_missing_indicator.xlsx": [("Return", "A25", "missing-indicator")],
+    "return_missing_value_column.xlsx": [("Return", "A1", "missing-header")],
+    "return_missing_area.xlsx": [("Return", "A1", "missing-detail")],
+    "return_figures_without_id.xlsx": [("Return", "A26", "missing-cell")],
+    "nte_parts_do_not_sum.xlsx": [("Return", "E9", "parts-not-sum")],
+    "vawg_share_of_wrong_whole.xlsx": [("Return", "D11", "parts-not-sum")],
+    "svg_negative_percentage_part.xlsx": [("Return", "C13", "negative")],
+    "encrypted.xlsx": [(*FILE, "encrypted")],
+    "truncated.xlsx": [(*FILE, "corrupt-file")],
+    "empty.xlsx": [(*FILE, "empty-file")],
+    "pdf_named_xlsx.xlsx": [(*FILE, "wrong-format")],
+    "csv_named_xlsx.xlsx": [(*FILE, "wrong-format")],
+    "xlsx_named_xls.xls": [(*FILE, "wrong-format")],
+    "zip_bomb.xlsx": [(*FILE, "zip-bomb")],
+    "binary.csv": [(*FILE, "wrong-format")],
+    "notes.docx": [(*FILE, "unknown-kind")],
+    "too_large.csv": [(*FILE, "file-too-large")],
+    "mps_unknown_category.csv": [("csv", "A2", "unknown-category")],
+    "mps_text_count.csv": [("csv", "E2", "type-error")],
+    "mps_negative_count.csv": [("csv", "F2", "negative")],
+    "mps_duplicate_row.csv": [("csv", "D3", "duplicate-row"), ("csv", "E3", "duplicate-row"), ("csv", "F3", "duplicate-row")],
+    "mps_no_month_columns.csv": [("csv", "A1", "missing-column")],
+    "mps_future_month.csv": [("csv", "D1", "future-period")],
+    "mps_unknown_header.csv": [("csv", "A1", "unknown-kind")],
+    "mps_header_only.csv": [(*FILE, "no-data")],
+    "knife_bad_month.csv": [("csv", "A2", "bad-period")],
+    "street_unknown_crime_type.csv": [("csv", "J2", "unknown-category")],
+}
+WITH_KIND = {"return_missing_sheet.xlsx": ("youth_justice", [(*FILE, "missing-sheet")])}
+SETTINGS = {"too_large.csv": {"DASHBOARD_MAX_UPLOAD_MB": "0.001"}}
+
+
+def test_the_corpus_has_at_least_30_files_each_with_its_expectation():
+    files = {path.name for path in BAD.iterdir()}
+    assert len(files) >= 30
+    assert files == set(EXPECTED) | set(WITH_KIND)
+
+
+@pytest.fixture(scope="module")
+def populated(tmp_path_factory):
+    """A store that already holds figures: a refused file must leave every one of them as it was."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('bad') / 'store.db'}"
+    engine = open_store(url)
+    ingest_files(engine, sample_files()[:6], submitted_by="sample")
+    return engine
+
+
+def snapshot(engine) -> tuple:
+    with engine.connect() as connection:
+        counts = tuple(connection.scalar(select(func.count()).select_from(t)) for t in
+                       (models.Submission, models.Observation, models.Area, models.AuditEntry))
+    return counts, tidy_export(engine).to_csv(index=False)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED) + sorted(WITH_KIND))
+def test_each_bad_file_is_refused_where_it_is_wrong_and_nothing_is_stored(name, populated, monkeypatch):
+    for variable, value in SETTINGS.get(name, {}).items():
+        monkeypatch.setenv(variable, value)
+    kind, expected = WITH_KIND.get(name, (None, EXPECTED.get(name)))
+    with pytest.raises(ReturnRefused) as refused:
+        load_file(BAD / name, kind=kind)
+    problems = refused.value.problems
+    assert [(p.sheet, p.cell, p.code) for p in problems] == expected
+    assert all(p.file == name and p.message and not p.is_warning for p in problems)
+    before = snapshot(populated)
+    with pytest.raises(ReturnRefused):
+        ingest_files(populated, [sample_files()[10], BAD / name], kind=kind)
+    assert snapshot(populated) == before
