@@ -11,7 +11,7 @@ from cspdash.formatting import format_reading, headline
 from cspdash.overview import target_for
 from cspdash.periods import Quarter
 from cspdash.rag import Judgement, Target, judge
-from cspdash.trends import quarterly, reading_for, rolling_twelve_months, year_on_year
+from cspdash.trends import quarterly, reading_for, rolling_twelve_months, vintage_note, year_on_year
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class IndicatorView:
     judgement: Judgement
     headline: str
     finding: str  # the headline without the status reason, for a chart title
+    vintage_note: str | None = None
+    releases: tuple[str, ...] = ()
 
 
 def indicator_view(
@@ -32,6 +34,8 @@ def indicator_view(
     change = year_on_year(series, quarter)
     judgement = judge(ind, change, target_for(ind, quarter.fy, targets))
     rolling = rolling_twelve_months(ind, series)
+    shown = observations[pd.to_datetime(observations["period_start"]).dt.date <= quarter.end]
+    releases = tuple(sorted({v for v in shown.get("vintage", pd.Series(dtype=object)).dropna() if v}))
     return IndicatorView(
         ind,
         series,
@@ -39,6 +43,8 @@ def indicator_view(
         judgement,
         headline(ind, quarter, change, judgement),
         headline(ind, quarter, change),
+        vintage_note(observations, quarter),
+        releases,
     )
 
 

@@ -12,7 +12,7 @@ from cspdash.catalogue import Catalogue, Indicator
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter
 from cspdash.rag import Judgement, Status, Target, catalogue_target, judge
-from cspdash.trends import Change, quarterly, year_on_year
+from cspdash.trends import Change, quarterly, vintage_note, year_on_year
 
 SPARK_QUARTERS = 8
 
@@ -25,6 +25,7 @@ class OverviewRow:
     judgement: Judgement
     trend: list[float | None]
     headline: str
+    vintage_note: str | None = None
 
 
 def target_for(ind: Indicator, fy: int, targets: dict[tuple[str, int], Target]) -> Target | None:
@@ -61,6 +62,7 @@ def overview_rows(
                 judgement,
                 trend,
                 headline(ind, quarter, change, judgement),
+                vintage_note(by_indicator[ind.id], quarter),
             )
         )
     return rows
@@ -171,12 +173,18 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
         f'<td class="num">{escape(format_reading(ind, row.change.current))}</td>',
         f'<td class="num">{escape(format_reading(ind, row.change.previous))}</td>',
         f'<td class="num">{escape(format_change(ind, row.change))}</td>',
-        f"<td>{status_badge(row.judgement)}</td>",
+        f"<td>{status_badge(row.judgement)}{_release_note(row)}</td>",
         f"<td>{sparkline_svg(row.trend, label)}</td>",
     ]
     if show_subgroup:
         cells.insert(1, f"<td>{escape(row.subgroup_name)}</td>")
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _release_note(row: OverviewRow) -> str:
+    if not row.vintage_note:
+        return ""
+    return f'<div class="why" style="font-size:0.85rem;color:#505a5f">Compares two releases: {escape(row.vintage_note)}</div>'
 
 
 def overview_table_html(

@@ -144,7 +144,11 @@ def test_data_page_lists_every_submission(app):
     at.switch_page("pages/data.py").run()
     table = at.dataframe[0].value
     assert len(table) == 160
-    assert {"File", "Kind", "Area", "From", "To", "Loaded at (UTC)"} <= set(table.columns)
+    assert {"File", "Kind", "Area", "From", "To", "Vintage", "Loaded at (UTC)"} <= set(table.columns)
+    downloads = [button.label for button in at.get("download_button")]
+    assert "Youth Justice Service quarterly return (.xlsx)" in downloads
+    assert "MPS borough-level recorded crime (London Datastore) (.xlsx)" in downloads
+    assert len(downloads) == 14
 
 
 def test_an_empty_store_says_so_instead_of_failing(monkeypatch, tmp_path):
