@@ -102,9 +102,7 @@ class Catalogue:
 
 def _indicator(entry: dict) -> Indicator:
     rag = entry.pop("rag", {"rule": "none"})
-    indicator = Indicator(
-        rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry
-    )
+    indicator = Indicator(rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry)
     _check(indicator)
     return indicator
 

@@ -44,12 +44,24 @@ def history_outliers(engine: Engine, loaded: LoadedReturn, minimum_history: int 
         for obs in loaded.observations[loaded.observations["area"] == area].itertuples():
             if obs.value is None or pd.isna(obs.value):
                 continue
-            past = history[(history["indicator"] == obs.indicator) & (history["period_start"] < obs.period_start)]["value"].dropna()
+            past = history[(history["indicator"] == obs.indicator) & (history["period_start"] < obs.period_start)][
+                "value"
+            ].dropna()
             if len(past) < minimum_history:
                 continue
             q1, q3 = past.quantile(0.25), past.quantile(0.75)
             fence = 3 * max(q3 - q1, 0.1 * abs(past.median()), 1.0)
             if obs.value > q3 + fence or obs.value < q1 - fence:
-                rows.append(dict(indicator=obs.indicator, area=area, period_start=obs.period_start, value=obs.value,
-                                 low=past.min(), high=past.max(), source_sheet=obs.source_sheet, source_cell=obs.source_cell))
+                rows.append(
+                    dict(
+                        indicator=obs.indicator,
+                        area=area,
+                        period_start=obs.period_start,
+                        value=obs.value,
+                        low=past.min(),
+                        high=past.max(),
+                        source_sheet=obs.source_sheet,
+                        source_cell=obs.source_cell,
+                    )
+                )
     return pd.DataFrame(rows)

@@ -84,9 +84,7 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     )
     known = [v for v in values if v is not None]
     if known:
-        title = (
-            f"{ind.name}, rolling 12 months: {format_value(ind, known[-1])} in the year to {quarter.label}"
-        )
+        title = f"{ind.name}, rolling 12 months: {format_value(ind, known[-1])} in the year to {quarter.label}"
     else:
         title = f"{ind.name}, rolling 12 months: not enough quarters yet"
     fig.update_xaxes(tickangle=-45)

@@ -60,9 +60,7 @@ def figures_table(view: IndicatorView, quarters: int = 8) -> pd.DataFrame:
                 f"Figure ({ind.unit_label})": format_reading(ind, reading_for(view.series, quarter)),
                 "Numerator": "" if pd.isna(row.numerator) else f"{row.numerator:,.0f}",
                 "Denominator": "" if pd.isna(row.denominator) else f"{row.denominator:,.0f}",
-                "Same quarter last year": format_reading(
-                    ind, reading_for(view.series, quarter.year_earlier())
-                ),
+                "Same quarter last year": format_reading(ind, reading_for(view.series, quarter.year_earlier())),
                 "Rolling 12 months": format_reading(ind, reading_for(view.rolling, quarter)),
             }
         )

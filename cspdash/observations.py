@@ -63,8 +63,17 @@ def file_sha256(path: Path) -> str:
 def tidy_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     """Observation rows as a frame with the standard columns, in order (defaults filled in)."""
     frame = pd.DataFrame(rows)
-    defaults = {"area_kind": "la", "area_code": "", "parent": "", "breakdown": "", "numerator": None,
-                "denominator": None, "suppressed": False, "source_sheet": "", "source_cell": ""}
+    defaults = {
+        "area_kind": "la",
+        "area_code": "",
+        "parent": "",
+        "breakdown": "",
+        "numerator": None,
+        "denominator": None,
+        "suppressed": False,
+        "source_sheet": "",
+        "source_cell": "",
+    }
     for column, default in defaults.items():
         if column not in frame:
             frame[column] = default

@@ -105,9 +105,7 @@ def sparkline_svg(values: list[float | None], label: str, width: int = 120, heig
     span = (high - low) or 1.0
     step = (width - 8) / max(len(values) - 1, 1)
     points = [
-        (4 + i * step, height - 4 - (v - low) / span * (height - 8))
-        for i, v in enumerate(values)
-        if v is not None
+        (4 + i * step, height - 4 - (v - low) / span * (height - 8)) for i, v in enumerate(values) if v is not None
     ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     last_x, last_y = points[-1]
@@ -187,9 +185,7 @@ def _release_note(row: OverviewRow) -> str:
     return f'<div class="why" style="font-size:0.85rem;color:#505a5f">Compares two releases: {escape(row.vintage_note)}</div>'
 
 
-def overview_table_html(
-    rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False
-) -> str:
+def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False) -> str:
     """An accessible HTML table: real headers, a caption, RAG as word + shape + colour."""
     headers = [
         "Indicator",

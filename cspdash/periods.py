@@ -102,9 +102,10 @@ def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:
     return quarters
 
 
-MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
-)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _FY = r"(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})"
 _QUARTER_FORMS = [
     re.compile(rf"^{_FY}\s*,?\s*Q([1-4])$", re.I),  # 2024/25 Q1, 2024-25 Q1

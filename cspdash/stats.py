@@ -32,9 +32,7 @@ def proportion_change_p(num_now: float, den_now: float, num_then: float, den_the
     return float(fisher_exact(table).pvalue)
 
 
-def proportion_interval(
-    numerator: float, denominator: float, confidence: float = 0.95
-) -> tuple[float, float]:
+def proportion_interval(numerator: float, denominator: float, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion, as percentages."""
     result = binomtest(round(numerator), round(denominator)).proportion_ci(confidence, method="wilson")
     return result.low * 100.0, result.high * 100.0

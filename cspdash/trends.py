@@ -60,9 +60,7 @@ def _combine(ind: Indicator, rows: pd.DataFrame, months: int) -> dict:
         return dict(value=value, numerator=None, denominator=None, suppressed=suppressed)
     numerator = rows["numerator"].sum(min_count=len(rows))
     denominators = rows["denominator"]
-    denominator = (
-        denominators.mean() if ind.denominator_is_population else denominators.sum(min_count=len(rows))
-    )
+    denominator = denominators.mean() if ind.denominator_is_population else denominators.sum(min_count=len(rows))
     value = None
     if not suppressed and not pd.isna(numerator) and not pd.isna(denominator):
         value = ind.value_from(float(numerator), float(denominator), months)

@@ -90,7 +90,9 @@ def _load_sample(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m data_loaders", description="Check, load and export partnership returns.")
+    main = argparse.ArgumentParser(
+        prog="python -m data_loaders", description="Check, load and export partnership returns."
+    )
     commands = main.add_subparsers(dest="command", required=True)
 
     commands.add_parser("kinds", help="list the kinds of file that can be loaded").set_defaults(run=_kinds)
@@ -100,7 +102,9 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("-o", "--output", type=Path, required=True)
     template.set_defaults(run=_template)
 
-    validate = commands.add_parser("validate", help="check files without storing them (exit 0 valid, 1 invalid, 2 unreadable)")
+    validate = commands.add_parser(
+        "validate", help="check files without storing them (exit 0 valid, 1 invalid, 2 unreadable)"
+    )
     validate.add_argument("files", nargs="+", type=Path)
     validate.add_argument("--kind", help="the kind to read the files as (default: detected)")
     validate.add_argument("--json", action="store_true", help="problems as JSON")

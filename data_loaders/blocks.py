@@ -49,7 +49,11 @@ def read_blocks(grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: Catalogue
     match = FY_IN_TITLE.search(title)
     header_row = _header_row(grid, kind.total_label)
     if match is None or header_row is None:
-        collector.error("A1", "missing-header", f"no title with a financial year and no '{kind.total_label}' column header")
+        collector.error(
+            "A1",
+            "missing-header",
+            f"no title with a financial year and no '{kind.total_label}' column header",
+        )
         return []
     fy = Quarter(int(match[1]), 1)
     start, end = fy.start, Quarter(fy.fy, 4).end
@@ -82,10 +86,24 @@ def read_blocks(grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: Catalogue
             if not is_total and breakdown:
                 continue  # items are kept by their TOTAL column; breakdowns come from the TOTAL row
             item = "" if is_total else f"{kind.row_dimension}={label}"
-            rows.append(dict(
-                indicator=kind.indicator, area=area, area_kind=area_kind, parent="", area_code="",
-                breakdown=breakdown if is_total else item, period_start=start, period_end=end,
-                value=cell.number, numerator=None, denominator=None, suppressed=cell.suppressed,
-                source_sheet=sheet, source_cell=cell_ref(row, col), unit="count", value_cell=cell_ref(row, col),
-            ))
+            rows.append(
+                dict(
+                    indicator=kind.indicator,
+                    area=area,
+                    area_kind=area_kind,
+                    parent="",
+                    area_code="",
+                    breakdown=breakdown if is_total else item,
+                    period_start=start,
+                    period_end=end,
+                    value=cell.number,
+                    numerator=None,
+                    denominator=None,
+                    suppressed=cell.suppressed,
+                    source_sheet=sheet,
+                    source_cell=cell_ref(row, col),
+                    unit="count",
+                    value_cell=cell_ref(row, col),
+                )
+            )
     return rows

@@ -7,7 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 SUPPRESSION_MARKERS = {
-    "*", "<5", "< 5", "under 5", "5 or under", "c", "x", "-", "–", "..", "n/a", "[c]", "[x]", "[z]", "supp",
+    "*",
+    "<5",
+    "< 5",
+    "under 5",
+    "5 or under",
+    "c",
+    "x",
+    "-",
+    "–",
+    "..",
+    "n/a",
+    "[c]",
+    "[x]",
+    "[z]",
+    "supp",
 }
 
 
@@ -24,7 +38,7 @@ def read_cell(raw: object) -> CellValue:
     """Interpret a cell: numbers (also '1,234', ' 12 ', '31%'), suppression markers, blanks."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return CellValue(blank=True)
-    if isinstance(raw, bool) or isinstance(raw, datetime | date):
+    if isinstance(raw, bool | datetime | date):
         return CellValue(text=str(raw))
     if isinstance(raw, int | float):
         return CellValue(number=float(raw))

@@ -16,7 +16,7 @@ from cspdash.observations import LoadedReturn, file_sha256, tidy_frame
 from data_loaders.blocks import read_blocks
 from data_loaders.filecheck import check_file, formulas_without_values, sheet_part_names
 from data_loaders.kinds import Kind, load_kinds
-from data_loaders.problems import Collector, ReturnRefused, cell_ref
+from data_loaders.problems import Collector, cell_ref
 from data_loaders.reading import (
     CSV_SHEET,
     HEADER_SEARCH_ROWS,
@@ -36,7 +36,9 @@ from data_loaders.validation import check_duplicates, check_rules, check_values
 EXCEL = {".xlsx", ".xlsm", ".xls"}
 
 
-def load_file(path: Path, catalogue: Catalogue | None = None, kind: str | None = None, today: date | None = None) -> LoadedReturn:
+def load_file(
+    path: Path, catalogue: Catalogue | None = None, kind: str | None = None, today: date | None = None
+) -> LoadedReturn:
     """Read and check one file; raise ReturnRefused naming every problem."""
     path, catalogue, today = Path(path), catalogue or load_catalogue(), today or date.today()
     collector = Collector(path.name)
@@ -57,11 +59,20 @@ def load_file(path: Path, catalogue: Catalogue | None = None, kind: str | None =
     observations = tidy_frame(frame)
     vintage = None
     if chosen.vintage:
-        vintage = f"{chosen.vintage} {min(observations['period_start']):%Y-%m} to {max(observations['period_start']):%Y-%m}"
+        vintage = (
+            f"{chosen.vintage} {min(observations['period_start']):%Y-%m} to {max(observations['period_start']):%Y-%m}"
+        )
     return LoadedReturn(path.name, file_sha256(path), chosen.id, observations, vintage, collector.warnings)
 
 
-def _read(path: Path, kind: Kind | None, kinds: dict[str, Kind], catalogue: Catalogue, collector: Collector, today: date):
+def _read(
+    path: Path,
+    kind: Kind | None,
+    kinds: dict[str, Kind],
+    catalogue: Catalogue,
+    collector: Collector,
+    today: date,
+):
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         table = read_parquet_table(path, collector)
@@ -85,7 +96,12 @@ def _read(path: Path, kind: Kind | None, kinds: dict[str, Kind], catalogue: Cata
         return _checked(pd.DataFrame(rows), kind, catalogue, collector), kind
     header = _signature_row(grid, kind)
     if header is None:
-        collector.error("A1", "missing-column", f"no header row with the columns of {kind.name}: {list(kind.detect[0]) if kind.detect else ''}", sheet=sheet_name)
+        collector.error(
+            "A1",
+            "missing-column",
+            f"no header row with the columns of {kind.name}: {list(kind.detect[0]) if kind.detect else ''}",
+            sheet=sheet_name,
+        )
         return pd.DataFrame(), kind
     table = table_from_grid(grid, sheet_name, header)
     return _by_layout_table(table, kind, catalogue, collector, today), kind
@@ -121,11 +137,19 @@ def _duplicate_source_rows(table: Table, cells: pd.DataFrame, collector: Collect
         key.append("measure")
     duplicated = cells[cells.duplicated(key, keep="first")]
     for row in duplicated.head(20).itertuples():
-        collector.error(row.cell, "duplicate-row", f"a second row for {row.indicator} {row.subcategory} in {row.area}, {row.period_start:%Y-%m}".replace("  ", " "), sheet=table.sheet)
+        collector.error(
+            row.cell,
+            "duplicate-row",
+            f"a second row for {row.indicator} {row.subcategory} in {row.area}, {row.period_start:%Y-%m}".replace(
+                "  ", " "
+            ),
+            sheet=table.sheet,
+        )
 
 
 def _detect(path: Path, kind: Kind | None, kinds: dict[str, Kind], sheets: dict, collector: Collector):
     """(kind, sheet name, grid) for a workbook or CSV."""
+
     def grid_of(name):
         if sheets[name] is None:
             sheets[name] = read_excel_grid(path, name, collector)
@@ -137,10 +161,17 @@ def _detect(path: Path, kind: Kind | None, kinds: dict[str, Kind], sheets: dict,
             if name == CSV_SHEET or any(normalise_label(name) == normalise_label(s) for s in candidate.sheets):
                 grid = grid_of(name)
                 detail = find_detail(grid, candidate.detail_aliases("kind"))
-                if kind is not None or (detail and normalise_label(detail[2]) in {normalise_label(candidate.id), normalise_label(candidate.name)}):
+                if kind is not None or (
+                    detail
+                    and normalise_label(detail[2]) in {normalise_label(candidate.id), normalise_label(candidate.name)}
+                ):
                     return candidate, name, grid
     if kind is not None and kind.layout == "indicator_rows":
-        collector.error("", "missing-sheet", f"no sheet named {' or '.join(repr(s) for s in kind.sheets)} (sheets found: {', '.join(sheets)})")
+        collector.error(
+            "",
+            "missing-sheet",
+            f"no sheet named {' or '.join(repr(s) for s in kind.sheets)} (sheets found: {', '.join(sheets)})",
+        )
         return None, None, None
     if kind is None and _unknown_return_kind(sheets, grid_of, kinds, collector):
         return None, None, None
@@ -156,7 +187,12 @@ def _detect(path: Path, kind: Kind | None, kinds: dict[str, Kind], sheets: dict,
         if found:
             return found, name, grid
     names = ", ".join(sorted(kinds))
-    collector.error("A1", "unknown-kind", f"not a known return or publication: no 'Return kind' detail and no known header (kinds: {names})", sheet=first)
+    collector.error(
+        "A1",
+        "unknown-kind",
+        f"not a known return or publication: no 'Return kind' detail and no known header (kinds: {names})",
+        sheet=first,
+    )
     return None, None, None
 
 
@@ -171,7 +207,12 @@ def _unknown_return_kind(sheets: dict, grid_of, kinds: dict[str, Kind], collecto
         if detail and str(detail[2]).strip():
             row, col, value = detail
             known = ", ".join(k.id for k in returns)
-            collector.error(cell_ref(row, col), "unknown-kind", f"return kind '{value}' is not known (expected one of: {known})", sheet=name)
+            collector.error(
+                cell_ref(row, col),
+                "unknown-kind",
+                f"return kind '{value}' is not known (expected one of: {known})",
+                sheet=name,
+            )
             return True
     return False
 
@@ -214,4 +255,9 @@ def _formula_warnings(path: Path, frame: pd.DataFrame, collector: Collector) -> 
         if sheet not in used:
             continue
         for cell in cells[:20]:
-            collector.warn(cell, "formula-no-value", "a formula with no calculated value: open the file in Excel, let it calculate, save, and upload again", sheet=sheet)
+            collector.warn(
+                cell,
+                "formula-no-value",
+                "a formula with no calculated value: open the file in Excel, let it calculate, save, and upload again",
+                sheet=sheet,
+            )

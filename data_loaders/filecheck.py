@@ -45,13 +45,21 @@ def check_file(path: Path, collector: Collector) -> None:
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if suffix not in FORMATS:
-        collector.error("", "unknown-kind", f"'{suffix or path.name}' files are not a known return; expected one of {sorted(FORMATS)}")
+        collector.error(
+            "",
+            "unknown-kind",
+            f"'{suffix or path.name}' files are not a known return; expected one of {sorted(FORMATS)}",
+        )
         return
     if size == 0:
         collector.error("", "empty-file", "the file is empty (0 bytes)")
         return
     if size > max_file_bytes():
-        collector.error("", "file-too-large", f"the file is {size / 1048576:.1f} MB; the limit is {max_file_bytes() / 1048576:.0f} MB")
+        collector.error(
+            "",
+            "file-too-large",
+            f"the file is {size / 1048576:.1f} MB; the limit is {max_file_bytes() / 1048576:.0f} MB",
+        )
         return
     with path.open("rb") as handle:
         head = handle.read(4096)
@@ -69,9 +77,17 @@ def check_file(path: Path, collector: Collector) -> None:
 def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector) -> None:
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(path):
-            collector.error("", "encrypted", "the workbook is password-protected (encrypted): save it without a password and upload again")
+            collector.error(
+                "",
+                "encrypted",
+                "the workbook is password-protected (encrypted): save it without a password and upload again",
+            )
         else:
-            collector.error("", "wrong-format", "this is an Excel 97 (.xls) file with an .xlsx name: rename it to .xls or save it as .xlsx")
+            collector.error(
+                "",
+                "wrong-format",
+                "this is an Excel 97 (.xls) file with an .xlsx name: rename it to .xls or save it as .xlsx",
+            )
         return
     if found != "a zip archive":
         collector.error("", "wrong-format", f"an {path.suffix} workbook should be a zip archive, but this is {found}")
@@ -83,7 +99,11 @@ def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector) -> No
             total = sum(info.file_size for info in infos)
             packed = sum(info.compress_size for info in infos) or 1
             if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
-                collector.error("", "zip-bomb", f"the workbook unpacks to {total / 1048576:.0f} MB from {packed / 1048576:.1f} MB: refused as a possible zip bomb")
+                collector.error(
+                    "",
+                    "zip-bomb",
+                    f"the workbook unpacks to {total / 1048576:.0f} MB from {packed / 1048576:.1f} MB: refused as a possible zip bomb",
+                )
                 return
             if "xl/workbook.xml" not in names:
                 collector.error("", "wrong-format", "the zip archive is not an Excel workbook (no xl/workbook.xml)")
@@ -122,7 +142,8 @@ def formulas_without_values(path: Path) -> dict[str, list[str]]:
             if b"<f" not in xml:
                 continue
             cells = [
-                ref.decode() for ref, body in _CELL.findall(xml)
+                ref.decode()
+                for ref, body in _CELL.findall(xml)
                 if b"<f" in body and (b"<v>" not in body or b"<v></v>" in body)
             ]
             if cells:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from cspdash.changes import compare_with_store, history_outliers
 from cspdash.catalogue import load_catalogue
+from cspdash.changes import compare_with_store, history_outliers
 from cspdash.formatting import format_value
 from cspdash.observations import LoadedReturn
 from cspdash.store.queries import observation_count
@@ -38,7 +38,9 @@ class CheckedFiles:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def check_files(engine: Engine | None, paths: list[Path], kind: str | None = None, today: date | None = None) -> CheckedFiles:
+def check_files(
+    engine: Engine | None, paths: list[Path], kind: str | None = None, today: date | None = None
+) -> CheckedFiles:
     """Read and check every file; raise ReturnRefused with every problem of every file."""
     loaded, problems = [], []
     for path in paths:
@@ -68,13 +70,29 @@ def store_warnings(engine: Engine, loaded: LoadedReturn) -> list[Problem]:
         ind = catalogue.indicator(row.indicator)
         old = "suppressed" if row.old_suppressed else format_value(ind, row.old_value)
         new = "suppressed" if row.suppressed else format_value(ind, row.value)
-        warnings.append(Problem(loaded.original_name, row.source_sheet, row.source_cell, "revision",
-                                f"revises {row.indicator} for {row.area}, {row.period_start:%b %Y}: {old} → {new}", "warning"))
+        warnings.append(
+            Problem(
+                loaded.original_name,
+                row.source_sheet,
+                row.source_cell,
+                "revision",
+                f"revises {row.indicator} for {row.area}, {row.period_start:%b %Y}: {old} → {new}",
+                "warning",
+            )
+        )
     for row in history_outliers(engine, loaded).itertuples():
         ind = catalogue.indicator(row.indicator)
-        warnings.append(Problem(loaded.original_name, row.source_sheet, row.source_cell, "outlier",
-                                f"{row.indicator} {format_value(ind, row.value)} is far outside its history for {row.area} "
-                                f"({format_value(ind, row.low)} to {format_value(ind, row.high)}): check it", "warning"))
+        warnings.append(
+            Problem(
+                loaded.original_name,
+                row.source_sheet,
+                row.source_cell,
+                "outlier",
+                f"{row.indicator} {format_value(ind, row.value)} is far outside its history for {row.area} "
+                f"({format_value(ind, row.low)} to {format_value(ind, row.high)}): check it",
+                "warning",
+            )
+        )
     return warnings
 
 
@@ -85,7 +103,9 @@ class IngestReport:
     files: list[LoadedReturn]
 
 
-def ingest_files(engine: Engine, paths: list[Path], submitted_by: str | None = None, kind: str | None = None) -> IngestReport:
+def ingest_files(
+    engine: Engine, paths: list[Path], submitted_by: str | None = None, kind: str | None = None
+) -> IngestReport:
     """Check every file, then store them all in one transaction; on any error nothing is stored."""
     checked = check_files(engine, paths, kind=kind)
     results = save_returns(engine, checked.files, submitted_by or current_user())
@@ -96,8 +116,14 @@ def load_sample_targets(engine: Engine, path: Path = SAMPLE_DIR / "targets.csv")
     """Targets that change by financial year, as a partnership sets them."""
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            set_target(engine, row["indicator"], int(row["financial_year"][:4]), float(row["target"]),
-                       float(row["tolerance"]), "sample data")
+            set_target(
+                engine,
+                row["indicator"],
+                int(row["financial_year"][:4]),
+                float(row["target"]),
+                float(row["tolerance"]),
+                "sample data",
+            )
 
 
 def load_sample_if_empty(engine: Engine) -> bool:
@@ -111,4 +137,6 @@ def load_sample_if_empty(engine: Engine) -> bool:
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame([p.as_dict() for p in problems], columns=["file", "sheet", "cell", "code", "message", "severity"])
+    return pd.DataFrame(
+        [p.as_dict() for p in problems], columns=["file", "sheet", "cell", "code", "message", "severity"]
+    )

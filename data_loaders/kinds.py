@@ -167,7 +167,12 @@ def parse_kind(data: dict, folder: Path = KINDS_DIR) -> Kind:
         filter=_filter(data.get("filter")),
         levels=levels,
         rules=tuple(
-            Rule(r["type"], r.get("total") or r.get("whole", ""), _tuple(r.get("parts") or r.get("part")), float(r.get("tolerance", 0)))
+            Rule(
+                r["type"],
+                r.get("total") or r.get("whole", ""),
+                _tuple(r.get("parts") or r.get("part")),
+                float(r.get("tolerance", 0)),
+            )
             for r in data.get("rules", [])
         ),
         ranges={k: (float(v[0]), float(v[1])) for k, v in data.get("ranges", {}).items()},

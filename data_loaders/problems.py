@@ -67,9 +67,7 @@ class Collector:
         self.problems.append(Problem(self.file, self.sheet if sheet is None else sheet, cell, code, message))
 
     def warn(self, cell: str, code: str, message: str, sheet: str | None = None) -> None:
-        self.problems.append(
-            Problem(self.file, self.sheet if sheet is None else sheet, cell, code, message, "warning")
-        )
+        self.problems.append(Problem(self.file, self.sheet if sheet is None else sheet, cell, code, message, "warning"))
 
     @property
     def errors(self) -> list[Problem]:

@@ -48,9 +48,15 @@ def excel_sheet_names(path: Path, collector: Collector) -> list[str]:
 def _refuse_unreadable(path: Path, error: Exception, collector: Collector):
     text = str(error)
     if "password" in text.lower() or "encrypt" in text.lower():
-        collector.error("", "encrypted", "the workbook is password-protected: save it without a password and upload again")
+        collector.error(
+            "", "encrypted", "the workbook is password-protected: save it without a password and upload again"
+        )
     else:
-        collector.error("", "corrupt-file", f"the file could not be read as {path.suffix} ({text.splitlines()[0][:120] if text else type(error).__name__})")
+        collector.error(
+            "",
+            "corrupt-file",
+            f"the file could not be read as {path.suffix} ({text.splitlines()[0][:120] if text else type(error).__name__})",
+        )
     raise ReturnRefused(collector.problems)
 
 
@@ -58,7 +64,13 @@ def read_excel_grid(path: Path, sheet: str, collector: Collector) -> pd.DataFram
     """One sheet as a grid of raw cell values ('' for empty cells)."""
     try:
         grid = pd.read_excel(
-            path, sheet_name=sheet, header=None, engine="calamine", dtype=object, keep_default_na=False, na_values=[]
+            path,
+            sheet_name=sheet,
+            header=None,
+            engine="calamine",
+            dtype=object,
+            keep_default_na=False,
+            na_values=[],
         )
     except Exception as error:
         _refuse_unreadable(path, error, collector)

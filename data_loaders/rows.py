@@ -43,7 +43,11 @@ def read_details(grid: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
     for role in ("kind", "area", "quarter"):
         detail = find_detail(grid, kind.detail_aliases(role))
         if detail is None:
-            collector.error("A1", "missing-detail", f"no '{kind.detail_aliases(role)[0]}' label in the first {HEADER_SEARCH_ROWS} rows")
+            collector.error(
+                "A1",
+                "missing-detail",
+                f"no '{kind.detail_aliases(role)[0]}' label in the first {HEADER_SEARCH_ROWS} rows",
+            )
         found[role] = detail
     if found["kind"] is not None:
         row, col, value = found["kind"]
@@ -55,7 +59,11 @@ def read_details(grid: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
         area = catalogue.area_named(str(value))
         if area is None:
             names = ", ".join(a.name for a in catalogue.areas)
-            collector.error(cell_ref(row, col), "unknown-area", f"area '{value}' is not in the partnership (expected one of: {names})")
+            collector.error(
+                cell_ref(row, col),
+                "unknown-area",
+                f"area '{value}' is not in the partnership (expected one of: {names})",
+            )
     if found["quarter"] is not None:
         row, col, value = found["quarter"]
         try:
@@ -64,19 +72,29 @@ def read_details(grid: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
             collector.error(cell_ref(row, col), "bad-quarter", str(error))
         else:
             if quarter.start > today:
-                collector.error(cell_ref(row, col), "future-quarter", f"{quarter.label} starts on {quarter.start:%-d %B %Y}, after today")
+                collector.error(
+                    cell_ref(row, col),
+                    "future-quarter",
+                    f"{quarter.label} starts on {quarter.start:%-d %B %Y}, after today",
+                )
                 quarter = None
     return (area.name if area else None), quarter
 
 
-def read_indicator_rows(grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: Catalogue, collector: Collector, today: date) -> list[dict]:
+def read_indicator_rows(
+    grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: Catalogue, collector: Collector, today: date
+) -> list[dict]:
     """Canonical observation rows (with their cells) from a return sheet."""
     collector.sheet = sheet
     area, quarter = read_details(grid, kind, catalogue, collector, today)
     roles = {role: kind.aliases(role) for role in ("indicator", "name", *VALUE_ROLES, "notes")}
     header = find_header(grid, {"indicator": roles["indicator"], "value": roles["value"]}, roles)
     if header is None:
-        collector.error("A1", "missing-header", f"no header row with '{roles['indicator'][0]}' and '{roles['value'][0]}' columns in the first {HEADER_SEARCH_ROWS} rows")
+        collector.error(
+            "A1",
+            "missing-header",
+            f"no header row with '{roles['indicator'][0]}' and '{roles['value'][0]}' columns in the first {HEADER_SEARCH_ROWS} rows",
+        )
         return []
     header_row, columns, _labels = header
     indicators = {ind.id.casefold(): ind for ind in catalogue.for_subgroup(kind.subgroup)}
@@ -87,48 +105,96 @@ def read_indicator_rows(grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: C
         key_text = str(key).strip()
         if read_cell(key).blank:
             if any(not c.blank for c in cells.values()):
-                collector.error(cell_ref(row, columns["indicator"]), "missing-cell", "figures with no indicator ID beside them")
+                collector.error(
+                    cell_ref(row, columns["indicator"]),
+                    "missing-cell",
+                    "figures with no indicator ID beside them",
+                )
             continue
         indicator = indicators.get(key_text.casefold())
         if indicator is None:
             if key_text.casefold() in TOTAL_LABELS or all(c.blank for c in cells.values()):
                 continue  # a totals row, or a note or footnote under the table
-            collector.error(cell_ref(row, columns["indicator"]), "unknown-indicator", f"'{key_text}' is not an indicator of the {kind.name}")
+            collector.error(
+                cell_ref(row, columns["indicator"]),
+                "unknown-indicator",
+                f"'{key_text}' is not an indicator of the {kind.name}",
+            )
             continue
         last_row = row
         if indicator.id in seen:
-            collector.error(cell_ref(row, columns["indicator"]), "duplicate-row", f"'{indicator.id}' appears twice (first in row {seen[indicator.id] + 1})")
+            collector.error(
+                cell_ref(row, columns["indicator"]),
+                "duplicate-row",
+                f"'{indicator.id}' appears twice (first in row {seen[indicator.id] + 1})",
+            )
             continue
         seen[indicator.id] = row
         observation = _observation(indicator, cells, columns, row, collector)
         if observation is not None and area and quarter:
-            rows.append(dict(observation, indicator=indicator.id, area=area, area_kind="la", period_start=quarter.start, period_end=quarter.end, source_sheet=sheet))
-    for ind_id, ind in indicators.items():
+            rows.append(
+                dict(
+                    observation,
+                    indicator=indicator.id,
+                    area=area,
+                    area_kind="la",
+                    period_start=quarter.start,
+                    period_end=quarter.end,
+                    source_sheet=sheet,
+                )
+            )
+    for ind in indicators.values():
         if ind.id not in seen and ind.frequency == "quarter":
-            collector.error(cell_ref(last_row + 1, columns["indicator"]), "missing-indicator", f"no row for '{ind.id}' ({ind.name})")
+            collector.error(
+                cell_ref(last_row + 1, columns["indicator"]),
+                "missing-indicator",
+                f"no row for '{ind.id}' ({ind.name})",
+            )
     _percent_fractions(rows)
     return rows
 
 
-def _observation(ind: Indicator, cells: dict[str, CellValue], columns: dict[str, int], row: int, collector: Collector) -> dict | None:
+def _observation(
+    ind: Indicator, cells: dict[str, CellValue], columns: dict[str, int], row: int, collector: Collector
+) -> dict | None:
     for role, cell in cells.items():
         if cell.text is not None:
-            collector.error(cell_ref(row, columns[role]), "type-error", f"{role} '{cell.text}' is not a number (or a suppression marker such as '<5')")
+            collector.error(
+                cell_ref(row, columns[role]),
+                "type-error",
+                f"{role} '{cell.text}' is not a number (or a suppression marker such as '<5')",
+            )
     if any(c.text is not None for c in cells.values()):
         return None
     blank = CellValue(blank=True)
     numerator, denominator, value = (cells.get(role, blank) for role in VALUE_ROLES)
     ref = {role: cell_ref(row, columns[role]) if role in columns else "" for role in VALUE_ROLES}
     suppressed = numerator.suppressed or denominator.suppressed or value.suppressed
-    base = dict(numerator=numerator.number, denominator=denominator.number, suppressed=suppressed,
-                unit=ind.unit, value_cell=ref["value"], numerator_cell=ref["numerator"], denominator_cell=ref["denominator"],
-                percent_sign=value.percent_sign)
+    base = dict(
+        numerator=numerator.number,
+        denominator=denominator.number,
+        suppressed=suppressed,
+        unit=ind.unit,
+        value_cell=ref["value"],
+        numerator_cell=ref["numerator"],
+        denominator_cell=ref["denominator"],
+        percent_sign=value.percent_sign,
+    )
     if numerator.number is not None and denominator.number is not None and not suppressed:
         computed = ind.value_from(numerator.number, denominator.number)
-        return dict(base, value=computed, source_cell=f"{ref['numerator']}:{ref['denominator']}", value_cell=ref["numerator"])
+        return dict(
+            base,
+            value=computed,
+            source_cell=f"{ref['numerator']}:{ref['denominator']}",
+            value_cell=ref["numerator"],
+        )
     if value.number is not None or suppressed:
         return dict(base, value=None if suppressed else value.number, source_cell=ref["value"])
-    collector.error(ref["value"] or cell_ref(row, 0), "missing-cell", "no value, and no numerator and denominator to work it out from")
+    collector.error(
+        ref["value"] or cell_ref(row, 0),
+        "missing-cell",
+        "no value, and no numerator and denominator to work it out from",
+    )
     return None
 
 

@@ -79,7 +79,12 @@ def _categories(table: Table, kind: Kind, keep: pd.Series, collector: Collector)
         return pd.Series(kind.indicator, index=table.data.index)
     cat_col = _column(table, kind.columns.get("category", ()))
     if cat_col is None:
-        collector.error("A1", "missing-column", f"no category column (expected one of {list(kind.columns.get('category', ()))})", sheet=table.sheet)
+        collector.error(
+            "A1",
+            "missing-column",
+            f"no category column (expected one of {list(kind.columns.get('category', ()))})",
+            sheet=table.sheet,
+        )
         return pd.Series(np.nan, index=table.data.index)
     key = _text(table, cat_col)
     measure_col = _column(table, kind.columns.get("measure", ()))
@@ -90,8 +95,12 @@ def _categories(table: Table, kind: Kind, keep: pd.Series, collector: Collector)
     if unmapped.any() and kind.unmapped != "ignore":
         for name, positions in key[unmapped].groupby(key[unmapped]).groups.items():
             first = positions[0]
-            collector.error(table.cell(first, cat_col), "unknown-category",
-                            f"category '{name}' is not in the mapping table for {kind.name}: add it (or map it to an indicator) before loading", sheet=table.sheet)
+            collector.error(
+                table.cell(first, cat_col),
+                "unknown-category",
+                f"category '{name}' is not in the mapping table for {kind.name}: add it (or map it to an indicator) before loading",
+                sheet=table.sheet,
+            )
     return mapped
 
 
@@ -109,7 +118,12 @@ class AreaResolver:
         else:
             col = _column(table, level.area)
             if col is None:
-                collector.error("A1", "missing-column", f"no area column (expected one of {list(level.area)})", sheet=table.sheet)
+                collector.error(
+                    "A1",
+                    "missing-column",
+                    f"no area column (expected one of {list(level.area)})",
+                    sheet=table.sheet,
+                )
                 return None
             frame = pd.DataFrame({"area": _text(table, col)}, index=index)
             code_col = _column(table, level.code)
@@ -134,7 +148,7 @@ class AreaResolver:
             return _text(table, code_col).map(lambda c: self.by_code.get(c, c))
         if level.parent_pattern:
             pattern = re.compile(level.parent_pattern)
-            return areas.map(lambda a: (m[1] if (m := pattern.match(a)) else ""))
+            return areas.map(lambda a: m[1] if (m := pattern.match(a)) else "")
         return pd.Series("", index=areas.index)
 
     def in_scope(self, frame: pd.DataFrame, level: Level) -> pd.Series:
@@ -191,7 +205,11 @@ def _month_columns(table: Table) -> list[tuple[int, date]]:
     months = []
     for col, label in enumerate(table.header):
         text = str(label).strip()
-        if re.fullmatch(r"\d{6}(\.0)?", text) or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?( 00:00:00)?", text) or re.fullmatch(r"[A-Za-z]{3}[- ]\d{2}", text):
+        if (
+            re.fullmatch(r"\d{6}(\.0)?", text)
+            or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?( 00:00:00)?", text)
+            or re.fullmatch(r"[A-Za-z]{3}[- ]\d{2}", text)
+        ):
             try:
                 months.append((col, parse_month(text.removesuffix(".0").removesuffix(" 00:00:00"))))
             except PeriodError:
@@ -217,7 +235,12 @@ def read_wide(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
     """Cells of a wide table as long rows: one per (source row, month)."""
     months = _month_columns(table)
     if not months:
-        collector.error("A1", "missing-column", "no month columns (headed like 202404, 2024-04-01 or Apr-24)", sheet=table.sheet)
+        collector.error(
+            "A1",
+            "missing-column",
+            "no month columns (headed like 202404, 2024-04-01 or Apr-24)",
+            sheet=table.sheet,
+        )
         return pd.DataFrame()
     keep = _row_filter(table, kind.filter, collector)
     indicators = _categories(table, kind, keep, collector)
@@ -237,11 +260,19 @@ def read_wide(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
         base = areas[rows].assign(indicator=indicators[rows], subcategory=subcategory[rows])
         for col, month in months:
             numbers, suppressed, bad = parse_numbers(table.data.loc[rows, col])
-            parts.append(base.assign(
-                period_start=month, period_end=month_end(month), value=numbers, suppressed=suppressed,
-                bad=bad, raw=table.data.loc[rows, col], cell=_refs(table, base.index, col),
-                letter=get_column_letter(col + 1), row=base.index + table.first_row + 1,
-            ))
+            parts.append(
+                base.assign(
+                    period_start=month,
+                    period_end=month_end(month),
+                    value=numbers,
+                    suppressed=suppressed,
+                    bad=bad,
+                    raw=table.data.loc[rows, col],
+                    cell=_refs(table, base.index, col),
+                    letter=get_column_letter(col + 1),
+                    row=base.index + table.first_row + 1,
+                )
+            )
     if not parts:
         return pd.DataFrame()
     frame = pd.concat(parts, ignore_index=True)
@@ -256,17 +287,34 @@ def read_long(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
     value_col = _column(table, kind.columns.get("value", ()))
     if period_col is None or (value_col is None and not kind.count_rows):
         missing = "period" if period_col is None else "value"
-        collector.error("A1", "missing-column", f"no {missing} column (expected one of {list(kind.columns.get(missing, ()))})", sheet=table.sheet)
+        collector.error(
+            "A1",
+            "missing-column",
+            f"no {missing} column (expected one of {list(kind.columns.get(missing, ()))})",
+            sheet=table.sheet,
+        )
         return pd.DataFrame()
     keep = _row_filter(table, kind.filter, collector)
     indicators = _categories(table, kind, keep, collector)
     raw_periods = table.data[period_col]
     starts, ends, bad_period = _parse_periods(raw_periods, kind)
     for position in np.flatnonzero((bad_period & keep & indicators.notna()).to_numpy())[:MAX_REPORTED]:
-        collector.error(table.cell(position, period_col), "bad-period", f"'{raw_periods.iat[position]}' is not a {kind.period_kind}", sheet=table.sheet)
-    late = keep & indicators.notna() & starts.notna() & (starts.map(lambda d: d > today if isinstance(d, date) else False))
+        collector.error(
+            table.cell(position, period_col),
+            "bad-period",
+            f"'{raw_periods.iat[position]}' is not a {kind.period_kind}",
+            sheet=table.sheet,
+        )
+    late = (
+        keep & indicators.notna() & starts.notna() & (starts.map(lambda d: d > today if isinstance(d, date) else False))
+    )
     for position in np.flatnonzero(late.to_numpy())[:5]:
-        collector.error(table.cell(position, period_col), "future-period", f"{raw_periods.iat[position]} is after today", sheet=table.sheet)
+        collector.error(
+            table.cell(position, period_col),
+            "future-period",
+            f"{raw_periods.iat[position]} is after today",
+            sheet=table.sheet,
+        )
     if kind.count_rows:
         numbers = pd.Series(1.0, index=table.data.index)
         suppressed = bad = pd.Series(False, index=table.data.index)
@@ -283,12 +331,21 @@ def read_long(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
         rows &= _row_filter(table, level.filter, collector)
         if level.skip_blank:
             rows &= areas["area"].ne("")
-        parts.append(areas[rows].assign(
-            indicator=indicators[rows], subcategory="", period_start=starts[rows], period_end=ends[rows],
-            value=numbers[rows], suppressed=suppressed[rows], bad=bad[rows], raw=table.data.loc[rows, cell_col],
-            cell=_refs(table, areas.index[rows], cell_col), letter=get_column_letter(cell_col + 1),
-            row=areas.index[rows] + table.first_row + 1,
-        ))
+        parts.append(
+            areas[rows].assign(
+                indicator=indicators[rows],
+                subcategory="",
+                period_start=starts[rows],
+                period_end=ends[rows],
+                value=numbers[rows],
+                suppressed=suppressed[rows],
+                bad=bad[rows],
+                raw=table.data.loc[rows, cell_col],
+                cell=_refs(table, areas.index[rows], cell_col),
+                letter=get_column_letter(cell_col + 1),
+                row=areas.index[rows] + table.first_row + 1,
+            )
+        )
     if not parts:
         return pd.DataFrame()
     frame = pd.concat(parts, ignore_index=True)
@@ -309,7 +366,12 @@ def aggregate(frame: pd.DataFrame, kind: Kind, sheet: str) -> pd.DataFrame:
     outputs = [_sum(frame, KEYS)]
     if kind.breakdown:
         minor = frame[frame["subcategory"].ne("")]
-        outputs.append(_sum(minor.assign(breakdown=kind.breakdown + "=" + minor["subcategory"].str.upper()), [*KEYS, "breakdown"]))
+        outputs.append(
+            _sum(
+                minor.assign(breakdown=kind.breakdown + "=" + minor["subcategory"].str.upper()),
+                [*KEYS, "breakdown"],
+            )
+        )
     if kind.total_indicator:
         outputs.append(_sum(frame.assign(indicator=kind.total_indicator), KEYS))
     result = pd.concat(outputs, ignore_index=True)
@@ -321,17 +383,28 @@ def aggregate(frame: pd.DataFrame, kind: Kind, sheet: str) -> pd.DataFrame:
 
 
 def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    codes = frame.groupby(keys, sort=False, dropna=False)["area_code"].first()
     grouped = frame.groupby(keys, sort=False, dropna=False)
-    summed = grouped.agg(value=("value", "sum"), suppressed=("suppressed", "any"), n=("row", "size"),
-                         letter=("letter", "first"), first_row=("row", "first"))
-    summed["area_code"] = codes
-    single = summed["n"] == 1
-    summed["source_cell"] = ""
-    summed.loc[single, "source_cell"] = summed.loc[single, "letter"] + summed.loc[single, "first_row"].astype(str)
-    if (~single).any():
-        rows = grouped["row"].agg(list)[~single]
-        summed.loc[~single, "source_cell"] = [cell_ranges(letter, r) for letter, r in zip(summed.loc[~single, "letter"], rows, strict=True)]
+    summed = grouped.agg(
+        value=("value", "sum"),
+        suppressed=("suppressed", "any"),
+        n=("row", "size"),
+        letter=("letter", "first"),
+        first_row=("row", "first"),
+        area_code=("area_code", "first"),
+    )
+    summed["source_cell"] = summed["letter"] + summed["first_row"].astype(str)
+    several = np.flatnonzero(summed["n"].to_numpy() > 1)
+    if len(several):
+        groups = grouped.ngroup().to_numpy()
+        rows = frame["row"].to_numpy()
+        order = np.lexsort((rows, groups))
+        bounds = np.flatnonzero(np.diff(groups[order])) + 1
+        per_group = np.split(rows[order], bounds)
+        letters = summed["letter"].to_numpy()
+        cells = summed["source_cell"].to_numpy(dtype=object)
+        for position in several:
+            cells[position] = cell_ranges(letters[position], per_group[position].tolist())
+        summed["source_cell"] = cells
     summed.loc[summed["suppressed"], "value"] = np.nan
     return summed.drop(columns=["n", "letter", "first_row"]).reset_index()
 

@@ -46,7 +46,17 @@ def _definitions(book: Workbook, indicators: list[Indicator]) -> None:
     sheet.append(["Indicator ID", "Indicator", "Unit", "Better when", "Numerator", "Denominator", "Notes"])
     better = {"higher": "higher", "lower": "lower", "neutral": "not rated"}
     for ind in indicators:
-        sheet.append([ind.id, ind.name, ind.unit_label, better[ind.polarity], ind.numerator, ind.denominator, ind.description])
+        sheet.append(
+            [
+                ind.id,
+                ind.name,
+                ind.unit_label,
+                better[ind.polarity],
+                ind.numerator,
+                ind.denominator,
+                ind.description,
+            ]
+        )
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for column, width in zip("ABCDEFG", (30, 55, 12, 12, 50, 45, 50), strict=True):
@@ -54,34 +64,58 @@ def _definitions(book: Workbook, indicators: list[Indicator]) -> None:
     sheet.protection.sheet = True
 
 
-def return_workbook(kind: Kind, catalogue: Catalogue | None = None, today: date | None = None,
-                    area: str | None = None, quarter: str | None = None, prepared_by: str | None = None) -> Workbook:
+def return_workbook(
+    kind: Kind,
+    catalogue: Catalogue | None = None,
+    today: date | None = None,
+    area: str | None = None,
+    quarter: str | None = None,
+    prepared_by: str | None = None,
+) -> Workbook:
     """The quarterly return template of an indicator_rows kind (optionally with its details filled)."""
     catalogue, today = catalogue or load_catalogue(), today or date.today()
     indicators = [i for i in catalogue.for_subgroup(kind.subgroup) if i.frequency == "quarter"]
     book = Workbook()
-    _instructions(book, kind, [
-        "1. Fill in the yellow cells on the 'Return' sheet: area, quarter, your name, then each indicator's figures.",
-        "2. For a percentage or a rate, give the numerator and the denominator: the dashboard works the value out.",
-        "   For a count, give the value. Whole numbers only, 0 or more.",
-        "3. Where a count is too small to share, type <5 (it is stored as suppressed, not as zero).",
-        "4. Do not change the Indicator ID column, the header row or the sheet names.",
-        "5. Upload the file on the dashboard's Upload page, or: python -m data_loaders validate FILE",
-        f"Due {kind.due_days} days after the end of the quarter. Definitions are on the 'Definitions' sheet.",
-    ])
+    _instructions(
+        book,
+        kind,
+        [
+            "1. Fill in the yellow cells on the 'Return' sheet: area, quarter, your name, then each indicator's figures.",
+            "2. For a percentage or a rate, give the numerator and the denominator: the dashboard works the value out.",
+            "   For a count, give the value. Whole numbers only, 0 or more.",
+            "3. Where a count is too small to share, type <5 (it is stored as suppressed, not as zero).",
+            "4. Do not change the Indicator ID column, the header row or the sheet names.",
+            "5. Upload the file on the dashboard's Upload page, or: python -m data_loaders validate FILE",
+            f"Due {kind.due_days} days after the end of the quarter. Definitions are on the 'Definitions' sheet.",
+        ],
+    )
     sheet = book.create_sheet("Return")
     sheet["A1"] = kind.name
     sheet["A1"].font = Font(bold=True, size=14)
-    details = {"kind": ("Return kind", kind.id), "area": ("Area", area), "quarter": ("Quarter", quarter),
-               "prepared_by": ("Prepared by", prepared_by)}
+    details = {
+        "kind": ("Return kind", kind.id),
+        "area": ("Area", area),
+        "quarter": ("Quarter", quarter),
+        "prepared_by": ("Prepared by", prepared_by),
+    }
     for role, (label, value) in details.items():
         row = DETAILS_ROW[role]
         sheet.cell(row, 1, label).font = Font(bold=True)
         cell = sheet.cell(row, 2, value)
         if role != "kind":
             cell.protection, cell.fill = UNLOCKED, INPUT_FILL
-    _list_validation(sheet, f"B{DETAILS_ROW['area']}", [a.name for a in catalogue.areas], "Choose an area of the partnership")
-    _list_validation(sheet, f"B{DETAILS_ROW['quarter']}", quarters_offered(today), "Choose the financial-year quarter, e.g. 2024/25 Q1")
+    _list_validation(
+        sheet,
+        f"B{DETAILS_ROW['area']}",
+        [a.name for a in catalogue.areas],
+        "Choose an area of the partnership",
+    )
+    _list_validation(
+        sheet,
+        f"B{DETAILS_ROW['quarter']}",
+        quarters_offered(today),
+        "Choose the financial-year quarter, e.g. 2024/25 Q1",
+    )
     for col, label in enumerate(RETURN_HEADER, start=1):
         cell = sheet.cell(HEADER_ROW, col, label)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
@@ -112,15 +146,30 @@ def return_workbook(kind: Kind, catalogue: Catalogue | None = None, today: date 
 
 
 def _validation(sheet: Worksheet, kind: str, operator: str, low, message: str, high=None) -> DataValidation:
-    rule = DataValidation(type=kind, operator=operator, formula1=str(low), formula2=None if high is None else str(high),
-                          allow_blank=True, showErrorMessage=False, showInputMessage=True, prompt=message)
+    rule = DataValidation(
+        type=kind,
+        operator=operator,
+        formula1=str(low),
+        formula2=None if high is None else str(high),
+        allow_blank=True,
+        showErrorMessage=False,
+        showInputMessage=True,
+        prompt=message,
+    )
     sheet.add_data_validation(rule)
     return rule
 
 
 def _list_validation(sheet: Worksheet, ref: str, options: list[str], message: str) -> None:
-    rule = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                          showErrorMessage=True, error=message, showInputMessage=True, prompt=message)
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error=message,
+        showInputMessage=True,
+        prompt=message,
+    )
     sheet.add_data_validation(rule)
     rule.add(ref)
 
@@ -137,12 +186,16 @@ def publication_workbook(kind: Kind, catalogue: Catalogue | None = None, today: 
         last = add_months(date(today.year, today.month, 1), -1)
         months = [f"{add_months(last, -k):%Y%m}" for k in reversed(range(24))]
     categories = sorted({k.split("|")[0] for k in kind.category_map}) if kind.category_map else []
-    _instructions(book, kind, [
-        f"Layout: {kind.layout}. The loader finds the header row (below any title rows) by these columns: {', '.join(columns) or '(see kinds file)'}.",
-        "Month columns are headed 202404, 2024-04-01 or Apr-24. Counts are whole numbers, 0 or more; '<5' or '*' marks a suppressed cell.",
-        f"Categories it knows (others are refused until mapped in data_loaders/kinds/): {', '.join(categories[:20]) or 'n/a'}.",
-        "Check a file with: python -m data_loaders validate FILE",
-    ])
+    _instructions(
+        book,
+        kind,
+        [
+            f"Layout: {kind.layout}. The loader finds the header row (below any title rows) by these columns: {', '.join(columns) or '(see kinds file)'}.",
+            "Month columns are headed 202404, 2024-04-01 or Apr-24. Counts are whole numbers, 0 or more; '<5' or '*' marks a suppressed cell.",
+            f"Categories it knows (others are refused until mapped in data_loaders/kinds/): {', '.join(categories[:20]) or 'n/a'}.",
+            "Check a file with: python -m data_loaders validate FILE",
+        ],
+    )
     sheet = book.create_sheet("Data")
     for col, label in enumerate(columns + months, start=1):
         cell = sheet.cell(1, col, label)

@@ -28,11 +28,23 @@ def _schema(ranges: dict[str, tuple[float, float]]) -> pa.DataFrameSchema:
             "denominator": pa.Column(float, pa.Check.ge(0, error="negative"), nullable=True, coerce=True),
         },
         checks=[
-            pa.Check(lambda d: ~((d["unit"] == "percent") & d["numerator"].isna() & (d["value"] > 100)), error="percent-over-100"),
-            pa.Check(lambda d: ~((d["unit"] == "count") & d["value"].notna() & (d["value"] % 1 != 0)), error="not-whole"),
+            pa.Check(
+                lambda d: ~((d["unit"] == "percent") & d["numerator"].isna() & (d["value"] > 100)),
+                error="percent-over-100",
+            ),
+            pa.Check(
+                lambda d: ~((d["unit"] == "count") & d["value"].notna() & (d["value"] % 1 != 0)),
+                error="not-whole",
+            ),
             pa.Check(lambda d: ~(d["numerator"].notna() & (d["numerator"] % 1 != 0)), error="not-whole-numerator"),
-            pa.Check(lambda d: ~(d["denominator"].notna() & (d["denominator"] % 1 != 0)), error="not-whole-denominator"),
-            pa.Check(lambda d: ~((d["unit"] == "percent") & (d["numerator"] > d["denominator"])), error="numerator-above-denominator"),
+            pa.Check(
+                lambda d: ~(d["denominator"].notna() & (d["denominator"] % 1 != 0)),
+                error="not-whole-denominator",
+            ),
+            pa.Check(
+                lambda d: ~((d["unit"] == "percent") & (d["numerator"] > d["denominator"])),
+                error="numerator-above-denominator",
+            ),
             pa.Check(in_range, error="out-of-range"),
         ],
     )
@@ -97,14 +109,27 @@ def check_rules(frame: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
                 if total["suppressed"] or parts["suppressed"].any():
                     continue
                 if abs(parts["value"].sum() - total["value"]) > rule.tolerance + 1e-9:
-                    collector.error(total["value_cell"] or total["source_cell"], "parts-not-sum",
-                                    f"{rule.total} is {total['value']:g} but its parts ({', '.join(rule.parts)}) add up to {parts['value'].sum():g}", sheet=total["source_sheet"])
+                    collector.error(
+                        total["value_cell"] or total["source_cell"],
+                        "parts-not-sum",
+                        f"{rule.total} is {total['value']:g} but its parts ({', '.join(rule.parts)}) add up to {parts['value'].sum():g}",
+                        sheet=total["source_sheet"],
+                    )
             elif rule.type == "part_of":
                 for part in rule.parts:
                     row = figures.loc[part]
-                    if pd.notna(row["denominator"]) and pd.notna(total["value"]) and not total["suppressed"] and abs(row["denominator"] - total["value"]) > rule.tolerance + 1e-9:
-                        collector.error(row["denominator_cell"], "parts-not-sum",
-                                        f"{part}'s denominator {row['denominator']:g} should equal {rule.total} ({total['value']:g})", sheet=row["source_sheet"])
+                    if (
+                        pd.notna(row["denominator"])
+                        and pd.notna(total["value"])
+                        and not total["suppressed"]
+                        and abs(row["denominator"] - total["value"]) > rule.tolerance + 1e-9
+                    ):
+                        collector.error(
+                            row["denominator_cell"],
+                            "parts-not-sum",
+                            f"{part}'s denominator {row['denominator']:g} should equal {rule.total} ({total['value']:g})",
+                            sheet=row["source_sheet"],
+                        )
 
 
 def check_duplicates(frame: pd.DataFrame, collector: Collector) -> None:
@@ -115,4 +140,9 @@ def check_duplicates(frame: pd.DataFrame, collector: Collector) -> None:
     for _key, group in list(duplicated.groupby(KEY, sort=False))[:50]:
         first, *others = group.itertuples()
         for other in others:
-            collector.error(other.source_cell, "duplicate-row", f"a second figure for {other.indicator}, {other.area}, {other.period_start:%Y-%m} (first at {first.source_cell})", sheet=other.source_sheet)
+            collector.error(
+                other.source_cell,
+                "duplicate-row",
+                f"a second figure for {other.indicator}, {other.area}, {other.period_start:%Y-%m} (first at {first.source_cell})",
+                sheet=other.source_sheet,
+            )

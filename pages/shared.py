@@ -127,7 +127,9 @@ def _indicator_section(view, quarter: Quarter) -> None:
     if view.vintage_note:
         st.warning(view.vintage_note, icon=":material/history:")
     elif len(view.releases) > 1:
-        st.caption(f"Figures from {len(view.releases)} releases; each month is taken from the newest release that has it.")
+        st.caption(
+            f"Figures from {len(view.releases)} releases; each month is taken from the newest release that has it."
+        )
     left, right = st.columns(2)
     left.plotly_chart(
         year_against_last_year(ind, view.series, quarter, view.finding),

@@ -5,8 +5,8 @@
 One workbook per sub-group per area (Hackney, City of London) per quarter, written from the
 sub-group's template (`data_loaders.template`): Youth Justice and VAWG from 2018/19 Q1, Serious
 Violence and Gangs and Night Time Economy/ASB from 2022/23 Q1 (when those sub-groups began
-reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout. Seasonality, a dip in 2020/21, small counts in the
-City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
+reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout.
+Seasonality, a dip in 2020/21, small counts in the City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
 out on purpose: a partner that could not report, as happens.
 """
 
@@ -19,10 +19,8 @@ import math
 import random
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-
-from datetime import date
 
 from cspdash.catalogue import Indicator, load_catalogue
 from cspdash.periods import Quarter, add_months, quarter_range
@@ -32,7 +30,12 @@ from data_loaders.template import HEADER_ROW, return_workbook
 SAMPLE_DIR = Path(__file__).resolve().parent
 FIRST, LAST = Quarter(2018, 1), Quarter(2024, 4)
 MISSING = {("City of London", "vawg", LAST)}
-FIRST_BY_KIND = {"youth_justice": FIRST, "vawg": FIRST, "serious_violence": Quarter(2022, 1), "night_time_economy": Quarter(2022, 1)}
+FIRST_BY_KIND = {
+    "youth_justice": FIRST,
+    "vawg": FIRST,
+    "serious_violence": Quarter(2022, 1),
+    "night_time_economy": Quarter(2022, 1),
+}
 TEMPLATE_DAY = date(2025, 4, 1)
 FIXED_TIME = (2025, 4, 1, 0, 0, 0)
 SEASON = {1: 1.04, 2: 1.08, 3: 0.97, 4: 0.91}
@@ -282,10 +285,7 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
                 if (area, subgroup, quarter) in MISSING:
                     continue
                 slug = area.lower().replace(" ", "_")
-                path = (
-                    returns_dir
-                    / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
-                )
+                path = returns_dir / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
                 write_return(path, subgroup, area, quarter, rows)
                 written.append(path)
     mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"

@@ -112,9 +112,7 @@ def test_exceptions_first_puts_red_before_amber_before_green(app):
     at = app()
     at.radio(key="order").set_value("Exceptions first").run()
     (table,) = overview_tables(at)
-    statuses = [
-        dict(zip(table["rows"][0], row, strict=True))["Status"].split()[1] for row in table["rows"][1:]
-    ]
+    statuses = [dict(zip(table["rows"][0], row, strict=True))["Status"].split()[1] for row in table["rows"][1:]]
     order = {"Red": 0, "Amber": 1, "Green": 2, "Not": 3}
     assert statuses == sorted(statuses, key=order.get)
     assert "Sub-group" in table["rows"][0]

@@ -48,7 +48,11 @@ EXPECTED = {
     "mps_unknown_category.csv": [("csv", "A2", "unknown-category")],
     "mps_text_count.csv": [("csv", "E2", "type-error")],
     "mps_negative_count.csv": [("csv", "F2", "negative")],
-    "mps_duplicate_row.csv": [("csv", "D3", "duplicate-row"), ("csv", "E3", "duplicate-row"), ("csv", "F3", "duplicate-row")],
+    "mps_duplicate_row.csv": [
+        ("csv", "D3", "duplicate-row"),
+        ("csv", "E3", "duplicate-row"),
+        ("csv", "F3", "duplicate-row"),
+    ],
     "mps_no_month_columns.csv": [("csv", "A1", "missing-column")],
     "mps_future_month.csv": [("csv", "D1", "future-period")],
     "mps_unknown_header.csv": [("csv", "A1", "unknown-kind")],
@@ -77,8 +81,10 @@ def populated(tmp_path_factory):
 
 def snapshot(engine) -> tuple:
     with engine.connect() as connection:
-        counts = tuple(connection.scalar(select(func.count()).select_from(t)) for t in
-                       (models.Submission, models.Observation, models.Area, models.AuditEntry))
+        counts = tuple(
+            connection.scalar(select(func.count()).select_from(t))
+            for t in (models.Submission, models.Observation, models.Area, models.AuditEntry)
+        )
     return counts, tidy_export(engine).to_csv(index=False)
 
 

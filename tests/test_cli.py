@@ -9,9 +9,7 @@ from tests.conftest import MPS_BOROUGH, ROOT
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "data_loaders", *args], capture_output=True, text=True, cwd=ROOT
-    )
+    return subprocess.run([sys.executable, "-m", "data_loaders", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 def test_ingest_the_real_2018_20_release_and_export_gives_613(tmp_path, reference):
@@ -41,9 +39,7 @@ def test_a_refused_file_stores_nothing_and_says_where(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     good = ROOT / "sample_data/returns/2024-25_Q4_hackney_vawg.xlsx"
     bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "MajorText,MinorText,BoroughName,202401\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,lots\n"
-    )
+    bad.write_text("MajorText,MinorText,BoroughName,202401\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,lots\n")
     result = cli("ingest", str(good), str(bad), "--db", db)
     assert result.returncode == 1
     assert "bad.csv csv!D2: 'lots' is not a whole number of crimes" in result.stderr
@@ -57,8 +53,17 @@ def test_kinds_lists_every_declared_kind():
     result = cli("kinds")
     assert result.returncode == 0
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert {"youth_justice", "vawg", "serious_violence", "night_time_economy", "mps_borough", "mps_ward",
-            "mps_lsoa", "police_uk_street", "knife_crime"} <= set(listed)
+    assert {
+        "youth_justice",
+        "vawg",
+        "serious_violence",
+        "night_time_economy",
+        "mps_borough",
+        "mps_ward",
+        "mps_lsoa",
+        "police_uk_street",
+        "knife_crime",
+    } <= set(listed)
 
 
 def test_validate_exit_codes_and_one_line_per_problem(tmp_path):
@@ -95,5 +100,16 @@ def test_template_then_export_xlsx(tmp_path):
     assert cli("export", "--db", db, "--format", "xlsx", "-o", str(export)).returncode == 0
     frame = pd.read_excel(export, engine="calamine")
     assert len(frame) == 8
-    assert {"area", "subgroup", "indicator", "period_start", "period_end", "value", "suppressed", "source_file",
-            "source_sheet", "source_cell", "vintage"} <= set(frame.columns)
+    assert {
+        "area",
+        "subgroup",
+        "indicator",
+        "period_start",
+        "period_end",
+        "value",
+        "suppressed",
+        "source_file",
+        "source_sheet",
+        "source_cell",
+        "vintage",
+    } <= set(frame.columns)

@@ -68,7 +68,17 @@ def test_cells_are_read_as_numbers_suppression_or_text(raw, number, suppressed, 
 
 
 @pytest.mark.parametrize(
-    "text", ["2024/25 Q1", "Q1 2024/25", "2024-25 Q1", "Apr-Jun 2024", "Apr–Jun 24", "April-June 2024", "2024-05-17", date(2024, 6, 30)]
+    "text",
+    [
+        "2024/25 Q1",
+        "Q1 2024/25",
+        "2024-25 Q1",
+        "Apr-Jun 2024",
+        "Apr–Jun 24",
+        "April-June 2024",
+        "2024-05-17",
+        date(2024, 6, 30),
+    ],
 )
 def test_quarter_labels_in_the_forms_analysts_write(text):
     assert parse_quarter(text) == Quarter(2024, 1)
@@ -154,8 +164,15 @@ def test_percentages_typed_as_fraction_number_or_with_a_sign(tmp_path, typed, st
 
 @pytest.mark.parametrize("encoding, newline", [("utf-8", "\n"), ("utf-8-sig", "\r\n"), ("cp1252", "\r\n")])
 def test_csv_returns_in_the_encodings_excel_writes(tmp_path, encoding, newline):
-    rows = [["VAWG and domestic abuse quarterly return — Hackney’s"], [], ["Return kind", "vawg"], ["Area", "Hackney"],
-            ["Quarter", "Q4 2024/25"], [], ["Indicator ID", "Indicator", "Numerator", "Denominator", "Value", "Notes"]]
+    rows = [
+        ["VAWG and domestic abuse quarterly return — Hackney’s"],
+        [],
+        ["Return kind", "vawg"],
+        ["Area", "Hackney"],
+        ["Quarter", "Q4 2024/25"],
+        [],
+        ["Indicator ID", "Indicator", "Numerator", "Denominator", "Value", "Notes"],
+    ]
     source = openpyxl.load_workbook(RETURNS / "2024-25_Q4_hackney_vawg.xlsx")["Return"]
     for row in source.iter_rows(min_row=9, values_only=True):
         rows.append(["" if v is None else v for v in row])

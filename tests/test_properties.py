@@ -15,7 +15,7 @@ TODAY = date(2025, 6, 1)
 EXCEL_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=12)  # what a cell can hold
 CELL_VALUES = st.one_of(
     st.none(),
-    st.integers(-10**6, 10**9),
+    st.integers(-(10**6), 10**9),
     st.floats(allow_nan=True, allow_infinity=True),
     EXCEL_TEXT,
     st.sampled_from(["<5", "*", "Under 5", "1,234", " 12 ", "31%", "0.31", "n/a", "-", "=SUM(C9:C10)", "#DIV/0!"]),
@@ -23,7 +23,19 @@ CELL_VALUES = st.one_of(
     st.booleans(),
 )
 DETAIL_VALUES = st.one_of(
-    st.sampled_from(["Hackney", "City of London", "hackney ", "Atlantis", "", "2024/25 Q1", "Q3 2023/24", "Apr-Jun 2024", "2024/25 Q9"]),
+    st.sampled_from(
+        [
+            "Hackney",
+            "City of London",
+            "hackney ",
+            "Atlantis",
+            "",
+            "2024/25 Q1",
+            "Q3 2023/24",
+            "Apr-Jun 2024",
+            "2024/25 Q9",
+        ]
+    ),
     EXCEL_TEXT,
     st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 1, 1)),
 )
@@ -45,7 +57,9 @@ def workbook_with(tmp_path_factory, kind: str, details: dict, cells: dict) -> ob
     area=DETAIL_VALUES,
     quarter=DETAIL_VALUES,
     values=st.dictionaries(
-        st.tuples(st.integers(HEADER_ROW + 1, HEADER_ROW + 20), st.sampled_from("ACDEF")), CELL_VALUES, max_size=12
+        st.tuples(st.integers(HEADER_ROW + 1, HEADER_ROW + 20), st.sampled_from("ACDEF")),
+        CELL_VALUES,
+        max_size=12,
     ),
 )
 def test_random_cells_in_a_template_load_or_are_refused_with_locations(tmp_path_factory, kind, area, quarter, values):

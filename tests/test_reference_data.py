@@ -79,11 +79,19 @@ def test_borough_facts_come_from_the_newest_release_that_has_the_month(export):
     # (its window ends 2023-11), so its 609 is in force and the 2018–20 release's 613 is kept behind it.
     assert figure(export, area="Hackney", indicator="mps_violence_against_the_person", month="201904") == 609
     assert figure(export, area="Hackney", indicator="mps_total", month="201004") == 2293
-    fy2019 = export[(export["area"] == "Hackney") & (export["indicator"] == "mps_total") & (export["breakdown"] == "")
-                    & (export["period_start"] >= date(2019, 4, 1)) & (export["period_start"] <= date(2020, 3, 1))]
+    fy2019 = export[
+        (export["area"] == "Hackney")
+        & (export["indicator"] == "mps_total")
+        & (export["breakdown"] == "")
+        & (export["period_start"] >= date(2019, 4, 1))
+        & (export["period_start"] <= date(2020, 3, 1))
+    ]
     assert fy2019["value"].sum() == 33141
-    homicide = export[(export["area"] == "Hackney") & (export["breakdown"] == "minor=HOMICIDE")
-                      & (export["period_start"] <= date(2023, 11, 1))]
+    homicide = export[
+        (export["area"] == "Hackney")
+        & (export["breakdown"] == "minor=HOMICIDE")
+        & (export["period_start"] <= date(2023, 11, 1))
+    ]
     assert homicide["value"].sum() == 56
     # 202511 and 202501 are in both the 2023–25 release (2562; shoplifting 189) and the newest (2026-06)
     # release, whose revised figures are in force.
@@ -91,8 +99,26 @@ def test_borough_facts_come_from_the_newest_release_that_has_the_month(export):
     assert figure(export, area="Hackney", indicator="mps_theft", month="202501", breakdown="minor=SHOPLIFTING") == 197
     assert figure(export, area="Hackney", indicator="mps_total", month="202606") == 2867
     assert figure(export, area="Hackney", indicator="mps_violence_against_the_person", month="202601") == 651
-    assert figure(export, area="Hackney", indicator="mps_public_order", month="202601", breakdown="minor=PUBLIC FEAR, ALARM OR DISTRESS") == 88
-    assert figure(export, area="Hackney", indicator="mps_burglary", month="202601", breakdown="minor=RES BURGLARY OF A HOME") == 71
+    assert (
+        figure(
+            export,
+            area="Hackney",
+            indicator="mps_public_order",
+            month="202601",
+            breakdown="minor=PUBLIC FEAR, ALARM OR DISTRESS",
+        )
+        == 88
+    )
+    assert (
+        figure(
+            export,
+            area="Hackney",
+            indicator="mps_burglary",
+            month="202601",
+            breakdown="minor=RES BURGLARY OF A HOME",
+        )
+        == 71
+    )
     non_boroughs = set(export.loc[export["area_kind"] == "non_borough", "area"])
     assert {"Unknown", "London Heathrow and London City Airports"} <= non_boroughs
     assert "Unknown" not in set(export.loc[export["area_kind"] == "la", "area"])
@@ -103,16 +129,31 @@ def test_each_release_is_kept_as_its_own_vintage(tmp_path_factory):
     assert figure(older, area="Hackney", indicator="mps_violence_against_the_person", month="201904") == 613
     assert figure(older, area="Hackney", indicator="mps_total", month="201904") == 2852
     assert figure(older, area="Hackney", indicator="mps_burglary", month="201904") == 340
-    month = older[(older["period_start"] == date(2019, 4, 1)) & (older["indicator"] == "mps_total") & (older["breakdown"] == "")]
+    month = older[
+        (older["period_start"] == date(2019, 4, 1)) & (older["indicator"] == "mps_total") & (older["breakdown"] == "")
+    ]
     assert month["value"].sum() == 74898
-    assert len(older[(older["area"] == "Hackney") & older["breakdown"].str.startswith("minor=") & (older["period_start"] == date(2019, 4, 1))]) == 50
+    assert (
+        len(
+            older[
+                (older["area"] == "Hackney")
+                & older["breakdown"].str.startswith("minor=")
+                & (older["period_start"] == date(2019, 4, 1))
+            ]
+        )
+        == 50
+    )
     middle = _export_of(tmp_path_factory, [FILES[2]])
     assert figure(middle, area="Hackney", indicator="mps_total", month="202511") == 2562
     assert figure(middle, area="Hackney", indicator="mps_violence_against_the_person", month="202404") == 636
     assert figure(middle, area="Hackney", indicator="mps_total", month="202501") == 2559
     assert figure(middle, area="Hackney", indicator="mps_theft", month="202501", breakdown="minor=SHOPLIFTING") == 189
-    fy = middle[(middle["area"] == "Hackney") & (middle["breakdown"] == "minor=RES BURGLARY OF A HOME")
-                & (middle["period_start"] >= date(2024, 4, 1)) & (middle["period_start"] <= date(2025, 3, 1))]
+    fy = middle[
+        (middle["area"] == "Hackney")
+        & (middle["breakdown"] == "minor=RES BURGLARY OF A HOME")
+        & (middle["period_start"] >= date(2024, 4, 1))
+        & (middle["period_start"] <= date(2025, 3, 1))
+    ]
     assert fy["value"].sum() == 853
     historical = _export_of(tmp_path_factory, [FILES[1]])
     assert total(historical, period_start=date(2023, 11, 1), indicator="mps_total", breakdown="") == 79786
@@ -126,7 +167,9 @@ def test_ward_facts(export):
     assert set(mps.loc[mps["area"] == "Hackney Central", "area_code"]) == {"E05009372"}
     assert figure(export, area="Hackney Central", indicator="mps_total", month="202501", kind="ward") == 153
     assert total(mps, indicator="mps_total", period_start=date(2025, 1, 1)) == 2429
-    assert figure(export, area="Dalston", indicator="mps_violence_against_the_person", month="202601", kind="ward") == 30
+    assert (
+        figure(export, area="Dalston", indicator="mps_violence_against_the_person", month="202601", kind="ward") == 30
+    )
     jan = mps[(mps["indicator"] == "mps_total") & (mps["period_start"] == date(2025, 1, 1))].sort_values("value")
     assert (jan["area"].iloc[-1], jan["value"].iloc[-1]) == ("Hoxton East & Shoreditch", 271)
     assert jan["area"].iloc[-2] == "Homerton" and jan["value"].iloc[-2] == 166
@@ -139,7 +182,17 @@ def test_lsoa_facts(export):
     assert total(lsoas, indicator="mps_violence_against_the_person", period_start=date(2025, 1, 1)) == 595
     by_lsoa = lsoas[lsoas["indicator"] == "mps_total"].groupby(["area", "area_code"])["value"].sum().sort_values()
     assert by_lsoa.index[-1] == ("Hackney 033C", "E01033708") and by_lsoa.iloc[-1] == 3818
-    assert figure(export, area="Hackney 001A", indicator="mps_total", month="202501", kind="lsoa", area_code="E01001808") == 19
+    assert (
+        figure(
+            export,
+            area="Hackney 001A",
+            indicator="mps_total",
+            month="202501",
+            kind="lsoa",
+            area_code="E01001808",
+        )
+        == 19
+    )
 
 
 def test_police_uk_street_facts(export):
@@ -153,7 +206,9 @@ def test_police_uk_street_facts(export):
     assert total(force, indicator="street_violence_sexual", period_start=december) == 177
     lsoas = export[(export["area_kind"] == "lsoa") & (export["indicator"] == "street_total")]
     hackney = lsoas[lsoas["parent_area"] == "Hackney"]
-    assert total(hackney, period_start=november) == 3 and set(hackney.loc[hackney["period_start"] == november, "area"]) == {"Hackney 033C"}
+    assert total(hackney, period_start=november) == 3 and set(
+        hackney.loc[hackney["period_start"] == november, "area"]
+    ) == {"Hackney 033C"}
     assert total(hackney, period_start=december) == 5
     assert total(lsoas, period_start=november) == 847 - 71  # 71 rows have no LSOA
 
@@ -161,8 +216,13 @@ def test_police_uk_street_facts(export):
 def test_vawg_facts(export):
     assert figure(export, area="Hackney", indicator="vawg_offences_police", month="202501", kind="la") == 319
     assert figure(export, area="Dalston", indicator="vawg_offences_police", month="202501", kind="ward") == 12
-    year = export[(export["area"] == "Hackney") & (export["indicator"] == "vawg_offences_police") & (export["area_kind"] == "la")]
-    assert year[(year["period_start"] >= date(2024, 1, 1)) & (year["period_start"] <= date(2024, 12, 1))]["value"].sum() == 4177
+    year = export[
+        (export["area"] == "Hackney") & (export["indicator"] == "vawg_offences_police") & (export["area_kind"] == "la")
+    ]
+    assert (
+        year[(year["period_start"] >= date(2024, 1, 1)) & (year["period_start"] <= date(2024, 12, 1))]["value"].sum()
+        == 4177
+    )
     wards = export[(export["indicator"] == "vawg_offences_police") & (export["area_kind"] == "ward")]
     assert wards["area"].nunique() == 23
 
@@ -171,8 +231,12 @@ def test_knife_crime_facts(export):
     assert figure(export, area="Hackney", indicator="knife_crime", month="202501") == 53
     assert figure(export, area="Hackney", indicator="knife_crime_positive_outcomes", month="202501") == 8
     assert figure(export, area="Hackney", indicator="knife_crime_injury", month="202501") == 9
-    fy = export[(export["area"] == "Hackney") & (export["indicator"] == "knife_crime")
-                & (export["period_start"] >= date(2024, 4, 1)) & (export["period_start"] <= date(2025, 3, 1))]
+    fy = export[
+        (export["area"] == "Hackney")
+        & (export["indicator"] == "knife_crime")
+        & (export["period_start"] >= date(2024, 4, 1))
+        & (export["period_start"] <= date(2025, 3, 1))
+    ]
     assert fy["value"].sum() == 714
     assert total(export, indicator="knife_crime", period_start=date(2025, 1, 1)) == 1219
     assert len(export[(export["area"] == "Hackney") & (export["indicator"] == "knife_crime")]) == 48
@@ -189,9 +253,15 @@ def test_yjb_regional_table_facts(export):
     assert hackney["disposal=Youth Rehabilitation Order"] == 88
     assert hackney["disposal=Detention and Training Order"] == 21
     assert figure(disposals, area="London", indicator="yjb_disposals", kind="region") == 10291
-    offences = export[(export["indicator"] == "yjb_offences") & (export["area"] == "Hackney")].set_index("breakdown")["value"]
+    offences = export[(export["indicator"] == "yjb_offences") & (export["area"] == "Hackney")].set_index("breakdown")[
+        "value"
+    ]
     assert offences[""] == 303
-    assert (offences["offence=Robbery"], offences["offence=Violence Against The Person"], offences["offence=Drugs"]) == (59, 51, 55)
+    assert (
+        offences["offence=Robbery"],
+        offences["offence=Violence Against The Person"],
+        offences["offence=Drugs"],
+    ) == (59, 51, 55)
     assert figure(export, area="London", indicator="yjb_offences", kind="region") == 13468
 
 
@@ -203,10 +273,22 @@ def test_lait_and_trafford_facts(export):
     assert figure(export, area="Hackney", indicator="yj_fte_rate_published", start=year("2016")) == 443
     assert figure(export, area="London", indicator="yj_fte_rate_published", start=year("2024"), kind="region") == 157
     assert figure(export, area="England", indicator="yj_fte_rate_published", start=year("2024"), kind="country") == 1258
-    assert figure(export, area="Hackney", indicator="yj_reoffending_15_17_published", start=year("2024")) == pytest.approx(31.37)
-    suppressed = export[(export["area"] == "Hackney") & (export["indicator"] == "yj_reoffending_published") & (export["period_start"] == year("2022"))]
+    assert figure(
+        export, area="Hackney", indicator="yj_reoffending_15_17_published", start=year("2024")
+    ) == pytest.approx(31.37)
+    suppressed = export[
+        (export["area"] == "Hackney")
+        & (export["indicator"] == "yj_reoffending_published")
+        & (export["period_start"] == year("2022"))
+    ]
     assert bool(suppressed["suppressed"].iloc[0]) and pd.isna(suppressed["value"].iloc[0])
-    assert figure(export, area="Hackney", indicator="yj_cautioned_sentenced_rate", start=date(2024, 4, 1), source="lait_youth_justice_indicators_extract.csv") == pytest.approx(39.8)
+    assert figure(
+        export,
+        area="Hackney",
+        indicator="yj_cautioned_sentenced_rate",
+        start=date(2024, 4, 1),
+        source="lait_youth_justice_indicators_extract.csv",
+    ) == pytest.approx(39.8)
     assert figure(export, area="Hackney", indicator="yj_finance", start=date(2024, 4, 1)) == 3655722
     fte = export[export["indicator"] == "yj_fte_rate_published"]
     assert fte["suppressed"].sum() == 109
@@ -219,8 +301,26 @@ def test_trafford_rates_on_their_own(tmp_path_factory):
     """LAIT publishes the same rate (rounded differently); alone, Trafford's file gives its own."""
     export = _export_of(tmp_path_factory, ["youth_justice/trafford_children_cautioned_or_sentenced.csv"])
     assert figure(export, area="Trafford", indicator="yj_cautioned_sentenced_rate", start=date(2024, 4, 1)) == 14
-    assert figure(export, area="England", indicator="yj_cautioned_sentenced_rate", start=date(2024, 4, 1), kind="country") == 22
-    assert figure(export, area="England", indicator="yj_cautioned_sentenced_rate", start=date(2023, 4, 1), kind="country") == 23
+    assert (
+        figure(
+            export,
+            area="England",
+            indicator="yj_cautioned_sentenced_rate",
+            start=date(2024, 4, 1),
+            kind="country",
+        )
+        == 22
+    )
+    assert (
+        figure(
+            export,
+            area="England",
+            indicator="yj_cautioned_sentenced_rate",
+            start=date(2023, 4, 1),
+            kind="country",
+        )
+        == 23
+    )
     assert figure(export, area="Bromley", indicator="yj_cautioned_sentenced_rate", start=date(2014, 4, 1)) == 69
     assert export["area"].nunique() == 11
 

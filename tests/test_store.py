@@ -130,11 +130,16 @@ def test_a_year_on_year_change_across_two_releases_says_so(fresh_db, reference):
     from cspdash.catalogue import load_catalogue
     from cspdash.indicator_view import indicator_view
 
-    for name in ("mps_borough_historical_201004-202311.csv", "mps_borough_24m_202407-202606_Group_SubGroup_BOCU.csv"):
+    for name in (
+        "mps_borough_historical_201004-202311.csv",
+        "mps_borough_24m_202407-202606_Group_SubGroup_BOCU.csv",
+    ):
         save_return(fresh_db, load_file(reference / "mps_borough" / name), "a")
     frame = queries.current_observations(fresh_db, area="Hackney")
     rows = frame[frame["indicator"] == "mps_total"]
     view = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2024, 2), {})
-    assert view.vintage_note.startswith("2024/25 Q2 comes from MPS borough 2024-07 to 2026-06 and 2023/24 Q2 from MPS borough 2010-04 to 2023-11")
+    assert view.vintage_note.startswith(
+        "2024/25 Q2 comes from MPS borough 2024-07 to 2026-06 and 2023/24 Q2 from MPS borough 2010-04 to 2023-11"
+    )
     same_release = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2025, 2), {})
     assert same_release.vintage_note is None

@@ -55,9 +55,7 @@ def test_percentages_are_recomputed_from_numerator_and_denominator_never_average
     quarters = [Quarter(2024, q) for q in range(1, 5)]
     series = quarterly(
         ete,
-        quarterly_rows(
-            [(quarters[0], 1, 2), (quarters[1], 9, 10), (quarters[2], 5, 10), (quarters[3], 5, 10)]
-        ),
+        quarterly_rows([(quarters[0], 1, 2), (quarters[1], 9, 10), (quarters[2], 5, 10), (quarters[3], 5, 10)]),
     )
     rolling = rolling_twelve_months(ete, series)
     assert list(rolling["quarter"]) == [Quarter(2024, 4)]

@@ -115,9 +115,7 @@ def partnership_areas(engine: Engine) -> list[str]:
 
 def quarters_with_data(engine: Engine, area: str) -> list[Quarter]:
     """Quarters in which the area has at least one figure, oldest first."""
-    query = (
-        select(models.Observation.period_start).join(models.Area).where(models.Area.name == area).distinct()
-    )
+    query = select(models.Observation.period_start).join(models.Area).where(models.Area.name == area).distinct()
     with engine.connect() as connection:
         starts = connection.scalars(query).all()
     return sorted({Quarter.containing(pd.Timestamp(d).date()) for d in starts})
@@ -173,9 +171,7 @@ def targets(engine: Engine) -> dict[tuple[str, int], Target]:
     """Targets set in the store, by (indicator, financial year)."""
     with engine.connect() as connection:
         rows = connection.execute(select(models.Target)).mappings().all()
-    return {
-        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"]) for row in rows
-    }
+    return {(row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"]) for row in rows}
 
 
 def observation_count(engine: Engine) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session
 
 from cspdash.catalogue import Catalogue, load_catalogue
@@ -115,31 +115,79 @@ def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResu
     session.add(submission)
     session.flush()
     rows = _observation_rows(obs, [area_ids[k] for k in keys], submission.id)
-    session.execute(insert(models.Observation), rows)
-    audit(session, submitted_by, "upload", f"{loaded.original_name}: {len(rows)} figures (submission {submission.id})")
+    bulk_insert(session.connection(), "observations", OBSERVATION_INSERT_COLUMNS, rows)
+    audit(
+        session,
+        submitted_by,
+        "upload",
+        f"{loaded.original_name}: {len(rows)} figures (submission {submission.id})",
+    )
     return SaveResult(submission.id, len(rows))
 
 
-def _observation_rows(frame: pd.DataFrame, area_ids: list[int], submission_id: int) -> list[dict]:
-    columns = ["indicator", "period_start", "period_end", "breakdown", "value", "numerator", "denominator",
-               "suppressed", "source_sheet", "source_cell"]
-    out = frame[columns].rename(columns={"indicator": "indicator_id"}).astype(object)
-    out = out.where(pd.notna(out), None)
-    out["area_id"] = area_ids
-    out["submission_id"] = submission_id
-    out["suppressed"] = out["suppressed"].astype(bool)
-    return out.to_dict("records")
+OBSERVATION_INSERT_COLUMNS = [
+    "indicator_id",
+    "area_id",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "submission_id",
+    "source_sheet",
+    "source_cell",
+]
 
 
-def set_target(
-    engine: Engine, indicator_id: str, fy: int, value: float, tolerance: float, actor: str
-) -> None:
+def _column(values: pd.Series) -> list:
+    """A column as plain Python values, NaN as None."""
+    as_objects = values.astype(object)
+    return as_objects.where(values.notna(), None).tolist()
+
+
+def _observation_rows(frame: pd.DataFrame, area_ids: list[int], submission_id: int) -> list[tuple]:
+    columns = {
+        "indicator_id": frame["indicator"].tolist(),
+        "area_id": area_ids,
+        "period_start": frame["period_start"].tolist(),
+        "period_end": frame["period_end"].tolist(),
+        "breakdown": frame["breakdown"].tolist(),
+        "value": _column(frame["value"]),
+        "numerator": _column(frame["numerator"]),
+        "denominator": _column(frame["denominator"]),
+        "suppressed": [bool(v) for v in frame["suppressed"].tolist()],
+        "submission_id": [submission_id] * len(frame),
+        "source_sheet": frame["source_sheet"].tolist(),
+        "source_cell": frame["source_cell"].tolist(),
+    }
+    return list(zip(*(columns[c] for c in OBSERVATION_INSERT_COLUMNS), strict=True))
+
+
+def bulk_insert(connection: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows through the driver: COPY on PostgreSQL, executemany elsewhere.
+
+    Tens of thousands of figures come with one police data release; the ORM's per-row work would
+    take most of an ingest.
+    """
+    if not rows:
+        return
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def set_target(engine: Engine, indicator_id: str, fy: int, value: float, tolerance: float, actor: str) -> None:
     """Set an indicator's target for a financial year (replacing any), and audit it."""
     with Session(engine) as session, session.begin():
         row = session.scalar(
-            select(models.Target).where(
-                models.Target.indicator_id == indicator_id, models.Target.financial_year == fy
-            )
+            select(models.Target).where(models.Target.indicator_id == indicator_id, models.Target.financial_year == fy)
         )
         if row is None:
             row = models.Target(indicator_id=indicator_id, financial_year=fy)
