@@ -63,6 +63,7 @@ def year_against_last_year(ind: Indicator, series: pd.DataFrame, quarter: Quarte
             marker_color=colour,
             text=[format_value(ind, v) if v is not None else "n/a" for v in values],
             textposition="outside",
+            textfont=dict(size=11),
             hovertemplate=f"{fy_label(fy)} %{{x}}: %{{text}}<extra></extra>",
         )
     fig.update_layout(barmode="group")
