@@ -65,3 +65,39 @@ def history_outliers(engine: Engine, loaded: LoadedReturn, minimum_history: int 
                     )
                 )
     return pd.DataFrame(rows)
+
+
+def status_changes(engine: Engine, loaded: LoadedReturn, catalogue, targets) -> pd.DataFrame:
+    """RAG statuses the file would change, per area and quarter it covers: indicator, before, after."""
+    from cspdash.overview import overview_rows
+    from cspdash.periods import Quarter
+
+    rows = []
+    new = loaded.observations[loaded.observations["breakdown"] == ""]
+    for area in loaded.areas:
+        current = current_observations(engine, area=area)
+        incoming = new[(new["area"] == area) & (new["area_kind"] == "la")]
+        if incoming.empty:
+            continue
+        key = ["indicator", "period_start"]
+        kept = current.merge(incoming[key], on=key, how="left", indicator=True)
+        kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+        after = pd.concat([kept, incoming.assign(vintage=loaded.vintage)], ignore_index=True)
+        quarters = sorted({Quarter.containing(d) for d in incoming["period_start"]})
+        for quarter in quarters[-4:]:
+            before_rows = {r.indicator.id: r for r in overview_rows(catalogue, current, quarter, targets)}
+            for row in overview_rows(catalogue, after, quarter, targets):
+                old = before_rows.get(row.indicator.id)
+                old_status = old.judgement.status.word if old else "no figure"
+                if old_status != row.judgement.status.word:
+                    rows.append(
+                        dict(
+                            area=area,
+                            quarter=quarter.label,
+                            indicator=row.indicator.name,
+                            before=old_status,
+                            after=row.judgement.status.word,
+                            why=row.judgement.reason,
+                        )
+                    )
+    return pd.DataFrame(rows, columns=["area", "quarter", "indicator", "before", "after", "why"])

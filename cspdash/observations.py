@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +35,7 @@ class LoadedReturn:
     observations: pd.DataFrame
     vintage: str | None = None
     warnings: list = field(default_factory=list)
+    content: bytes | None = field(default=None, repr=False)  # the original file, kept for backup
 
     @property
     def period_start(self) -> date:
@@ -54,10 +53,6 @@ class LoadedReturn:
     def vintage_end(self) -> date | None:
         """A publication's release is known by its last period: later releases win."""
         return self.period_end if self.vintage else None
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def tidy_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,8 @@ class OverviewRow:
     trend: list[float | None]
     headline: str
     vintage_note: str | None = None
+    provenance: str = ""
+    commentary: str = ""
 
 
 def target_for(ind: Indicator, fy: int, targets: dict[tuple[str, int], Target]) -> Target | None:
@@ -38,6 +40,7 @@ def overview_rows(
     observations: pd.DataFrame,
     quarter: Quarter,
     targets: dict[tuple[str, int], Target],
+    commentary: dict[str, dict] | None = None,
 ) -> list[OverviewRow]:
     """One row per indicator that has figures for the area (observations of one area)."""
     rows = []
@@ -63,9 +66,16 @@ def overview_rows(
                 trend,
                 headline(ind, quarter, change, judgement),
                 vintage_note(by_indicator[ind.id], quarter),
+                provenance_text(_in_quarter(by_indicator[ind.id], quarter)) if "source_file" in observations else "",
+                (commentary or {}).get(ind.id, {}).get("text", ""),
             )
         )
     return rows
+
+
+def _in_quarter(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    starts = pd.to_datetime(rows["period_start"]).dt.date
+    return rows[(starts >= quarter.start) & (starts <= quarter.end)]
 
 
 def exceptions_first(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -159,6 +169,7 @@ table.overview tbody th {text-align: left; border-bottom: 1px solid #b1b4b6; pad
 table.overview td {border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.5rem; vertical-align: top;}
 table.overview td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
 table.overview .unit {font-size: 0.8rem; color: #505a5f;}
+table.overview .comment {font-size: 0.85rem; font-weight: 400; font-style: italic; color: #0b0c0c; margin-top: 0.2rem;}
 </style>
 """
 
@@ -166,9 +177,11 @@ table.overview .unit {font-size: 0.8rem; color: #505a5f;}
 def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     ind = row.indicator
     label = trend_description(ind, row.trend)
+    comment = f'<div class="comment">“{escape(row.commentary)}”</div>' if row.commentary else ""
+    source = f' title="{escape(row.provenance)}"' if row.provenance else ""
     cells = [
-        f'<th scope="row">{escape(ind.name)}<div class="unit">{escape(ind.unit_label)}</div></th>',
-        f'<td class="num">{escape(format_reading(ind, row.change.current))}</td>',
+        f'<th scope="row">{escape(ind.name)}<div class="unit">{escape(ind.unit_label)}</div>{comment}</th>',
+        f'<td class="num"{source}>{escape(format_reading(ind, row.change.current))}</td>',
         f'<td class="num">{escape(format_reading(ind, row.change.previous))}</td>',
         f'<td class="num">{escape(format_change(ind, row.change))}</td>',
         f"<td>{status_badge(row.judgement)}{_release_note(row)}</td>",
@@ -224,3 +237,16 @@ def completeness_text(subgroup_names: dict[str, str], reporting: set[str], quart
     missing = [name for sid, name in subgroup_names.items() if sid not in reporting]
     text = f"Returns for {quarter.label} — in: {', '.join(received) or 'none'}."
     return text + (f" Missing: {', '.join(missing)}." if missing else " None missing.")
+
+
+def provenance_text(rows: pd.DataFrame) -> str:
+    """Where a quarter's figure comes from: file, sheet and cells, release, who loaded it and when."""
+    parts = []
+    for row in rows.itertuples():
+        where = f"{row.source_file}, {row.source_sheet}!{row.source_cell}"
+        release = f"; release {row.vintage}" if getattr(row, "vintage", None) else ""
+        loaded = ""
+        if getattr(row, "submitted_by", None):
+            loaded = f"; loaded by {row.submitted_by} on {pd.Timestamp(row.submitted_at):%-d %b %Y %H:%M}"
+        parts.append(f"{pd.Timestamp(row.period_start):%b %Y}: {where}{release}{loaded}")
+    return "\n".join(parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from cspdash.catalogue import Indicator
@@ -28,10 +28,11 @@ class Status(Enum):
 
 @dataclass(frozen=True)
 class Target:
-    """What an indicator should reach in one financial year."""
+    """What an indicator should reach in one financial year (and, if set, which way is better)."""
 
     value: float
     tolerance: float
+    polarity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def judge(ind: Indicator, change: Change, target: Target | None = None) -> Judge
         return Judgement(Status.NOT_RATED, "No figure for this quarter")
     if current.suppressed:
         return Judgement(Status.NOT_RATED, "Figure suppressed (small number)")
+    if target is not None and target.polarity:
+        ind = replace(ind, polarity=target.polarity, rag_rule="target" if ind.rag_rule == "none" else ind.rag_rule)
     if ind.rag_rule == "none" or ind.polarity == "neutral":
         return Judgement(Status.NOT_RATED, _monitored_reason(ind, change))
     if ind.rag_rule == "target":

@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from cspdash.store.db import open_store
+from cspdash.backup import RestoreError, backup, restore
+from cspdash.store.db import create_store_engine, open_store
 from cspdash.store.queries import tidy_export
-from data_loaders.ingest import check_files, ingest_files, load_sample_if_empty
+from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
 from data_loaders.kinds import load_kinds
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
@@ -83,6 +84,23 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _backup(args: argparse.Namespace) -> int:
+    data = backup(open_store(args.db), current_user())
+    args.output.write_bytes(data)
+    print(f"wrote a backup of {len(data) / 1048576:.1f} MB to {args.output}")
+    return EXIT_VALID
+
+
+def _restore(args: argparse.Namespace) -> int:
+    try:
+        restored = restore(create_store_engine(args.db), args.file)
+    except RestoreError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(", ".join(f"{count} {table}" for table, count in restored.items()) + " restored")
+    return EXIT_VALID
+
+
 def _load_sample(args: argparse.Namespace) -> int:
     loaded = load_sample_if_empty(open_store(args.db))
     print("loaded the sample returns" if loaded else "the store already has data; left as it is")
@@ -122,6 +140,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("-o", "--output", type=Path, required=True)
     export.set_defaults(run=_export)
+
+    save = commands.add_parser("backup", help="write everything (original files, figures, history) to a zip")
+    save.add_argument("--db", help=DB_HELP)
+    save.add_argument("-o", "--output", type=Path, required=True)
+    save.set_defaults(run=_backup)
+
+    load = commands.add_parser("restore", help="restore a backup zip into an empty database")
+    load.add_argument("file", type=Path)
+    load.add_argument("--db", help=DB_HELP)
+    load.set_defaults(run=_restore)
 
     sample = commands.add_parser("load-sample", help="migrate the store and load the sample returns if it is empty")
     sample.add_argument("--db", help=DB_HELP)

@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from cspdash.catalogue import Catalogue, load_catalogue
-from cspdash.observations import LoadedReturn, file_sha256, tidy_frame
+from cspdash.observations import LoadedReturn, tidy_frame
 from data_loaders.blocks import read_blocks
 from data_loaders.filecheck import check_file, formulas_without_values, sheet_part_names
 from data_loaders.kinds import Kind, load_kinds
@@ -62,7 +63,10 @@ def load_file(
         vintage = (
             f"{chosen.vintage} {min(observations['period_start']):%Y-%m} to {max(observations['period_start']):%Y-%m}"
         )
-    return LoadedReturn(path.name, file_sha256(path), chosen.id, observations, vintage, collector.warnings)
+    content = path.read_bytes()
+    return LoadedReturn(
+        path.name, hashlib.sha256(content).hexdigest(), chosen.id, observations, vintage, collector.warnings, content
+    )
 
 
 def _read(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -140,3 +141,37 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
         [p.as_dict() for p in problems], columns=["file", "sheet", "cell", "code", "message", "severity"]
     )
+
+
+@dataclass
+class UploadCheck:
+    """One uploaded file, checked against the store but not stored: its problems and what it would change."""
+
+    name: str
+    loaded: LoadedReturn | None
+    problems: list[Problem]
+    changes: pd.DataFrame | None = None
+    statuses: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.loaded is not None and not any(not p.is_warning for p in self.problems)
+
+
+def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today: date | None = None) -> UploadCheck:
+    """Check an uploaded file as `validate` would, and work out the figures and statuses it would change."""
+    from cspdash.changes import status_changes
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        try:
+            checked = check_files(engine, [path], today=today)
+        except ReturnRefused as refused:
+            return UploadCheck(name, None, refused.problems)
+    loaded = checked.files[0]
+    changes = compare_with_store(engine, loaded)
+    statuses = (
+        status_changes(engine, loaded, load_catalogue(), targets) if load_kinds()[loaded.kind].is_return else None
+    )
+    return UploadCheck(name, loaded, checked.warnings, changes, statuses)

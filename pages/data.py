@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from cspdash.backup import backup
+from cspdash.store import records
 from cspdash.store.queries import submissions
 from data_loaders.kinds import load_kinds
 from data_loaders.template import template_bytes
-from pages.shared import engine
+from pages.shared import current_person, engine, refresh, require
 
 COLUMNS = {
     "id": "Submission",
@@ -27,6 +29,35 @@ if table.empty:
     st.info("Nothing loaded yet. Use `python -m data_loaders ingest FILE...` to load returns.")
 else:
     st.dataframe(table[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True)
+
+person = current_person()
+if person.can("withdraw") and not table.empty:
+    st.header("Withdraw a submission")
+    st.caption("Its figures stop being used and the previous revision of each returns. The file is kept.")
+    active = table[table["status"] == "active"]
+    with st.form("withdraw"):
+        chosen = st.selectbox(
+            "Submission", active["id"], format_func=lambda i: f"{i}: {active.set_index('id').at[i, 'file']}"
+        )
+        reason = st.text_input("Why")
+        if st.form_submit_button("Withdraw"):
+            require("withdraw")
+            records.withdraw_submission(engine(), int(chosen), person.email, reason)
+            refresh()
+            st.success(f"Submission {chosen} withdrawn.")
+            st.rerun()
+if person.can("backup"):
+    st.header("Backup")
+    st.caption(
+        "Everything: the original files, every figure and revision, targets, commentary, actions, the audit log."
+    )
+    if st.button("Prepare a backup"):
+        require("backup")
+        st.session_state["backup_zip"] = backup(engine(), person.email)
+    if "backup_zip" in st.session_state:
+        st.download_button(
+            "Download the backup (.zip)", st.session_state["backup_zip"], "dashboard-backup.zip", "application/zip"
+        )
 
 st.header("Templates")
 st.caption("A fillable workbook for each kind of file: instructions, definitions, a protected header and checks.")

@@ -1,13 +1,16 @@
 """Board overview: every indicator's quarter against the same quarter last year, with its status."""
 
+from datetime import date
+
 import streamlit as st
 
 from cspdash.catalogue import load_catalogue
-from cspdash.overview import completeness_text, overview_frame, overview_html, overview_rows, status_counts
+from cspdash.completeness import returns_status
+from cspdash.overview import overview_frame, overview_html, overview_rows, status_counts
+from cspdash.store import records
 from cspdash.store.db import database_url
-from cspdash.store.queries import subgroups_reporting
 from data_loaders.kinds import return_kinds
-from pages.shared import area_observations, engine, selected, stored_targets
+from pages.shared import area_observations, engine, figure_details, selected, stored_targets
 
 area, quarter = selected()
 st.title(f"Partnership overview: {area}")
@@ -18,15 +21,22 @@ if quarter is None:
 catalogue = load_catalogue()
 db = engine()
 rows = overview_rows(
-    catalogue, area_observations(db, database_url(), area), quarter, stored_targets(db, database_url())
+    catalogue,
+    area_observations(db, database_url(), area),
+    quarter,
+    stored_targets(db, database_url()),
+    records.commentary_for(db, area, quarter),
 )
-expected = {kind.subgroup for kind in return_kinds().values()}
-subgroups = {s.id: s.name for s in catalogue.subgroups if s.id in expected}
+expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
     "against the same quarter a year earlier."
 )
-st.info(completeness_text(subgroups, subgroups_reporting(db, area, quarter), quarter))
+statuses = returns_status(db, area, quarter, expected, date.today())
+st.info(
+    f"Returns for {quarter.label}: " + "; ".join(f"{s.name} — {s.text}" for s in statuses) + ".",
+    icon=":material/assignment_turned_in:",
+)
 counts = status_counts(rows)
 st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items()))
 order = st.radio("Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order")
@@ -36,6 +46,9 @@ st.caption(
     "a year earlier, green or red only when it is statistically significant (Poisson test for counts, "
     "Fisher's exact test for proportions, 5% level), amber when within normal variation."
 )
+with st.expander("Figure details: where a figure comes from and its revisions"):
+    chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
+    figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
 st.download_button(
     "Download this table (CSV)",
     overview_frame(rows, quarter).to_csv(index=False).encode("utf-8"),

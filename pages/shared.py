@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cspdash.access import NotAllowed, Person, load_role_rules, local_person, role_for
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, year_against_last_year
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import status_badge
 from cspdash.periods import Quarter
-from cspdash.store import queries
+from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, database_url, open_store
 from data_loaders.ingest import load_sample_if_empty
 
@@ -60,6 +61,44 @@ def area_quarters(_engine, url: str, area: str) -> list[Quarter]:
 @st.cache_data(ttl=CACHE_SECONDS)
 def stored_targets(_engine, url: str) -> dict:
     return queries.targets(_engine)
+
+
+def auth_configured() -> bool:
+    """Sign-in is configured when secrets.toml has an [auth] section (Streamlit's OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def current_person() -> Person:
+    """Who is using the app, with their role; checked again before every change."""
+    if not auth_configured():
+        return local_person(st.get_option("server.address"))
+    if not st.user.is_logged_in:
+        return Person("", None)
+    email = str(st.user.get("email", ""))
+    person = Person(email, role_for(email, load_role_rules()))
+    if person.role is not None and st.session_state.get("signed_in_as") != email:
+        records.record_sign_in(engine(), email, person.role.name.lower())
+        st.session_state["signed_in_as"] = email
+    return person
+
+
+def require(action: str) -> Person:
+    """The person, if their role allows the action; otherwise stop the page with a clear message."""
+    person = current_person()
+    try:
+        person.require(action)
+    except NotAllowed as refusal:
+        st.error(f"Not allowed: {refusal}")
+        st.stop()
+    return person
+
+
+def refresh() -> None:
+    """After a change: forget cached queries so every page shows the new figures."""
+    st.cache_data.clear()
 
 
 def _from_link(key: str, options: list[str]) -> None:
@@ -118,10 +157,43 @@ def subgroup_page(subgroup_id: str) -> None:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
 
 
+def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
+    """Where the quarter's figure comes from, and every revision of it (for each month if monthly)."""
+    db = engine()
+    observations = area_observations(db, database_url(), area)
+    rows = observations[observations["indicator"] == indicator_id] if not observations.empty else observations
+    starts = sorted({d for d in rows.get("period_start", []) if quarter.start <= d <= quarter.end})
+    if not starts:
+        st.write("No figure for this quarter.")
+        return
+    for start in starts:
+        history = records.figure_history(db, indicator_id, area, start)
+        st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**{quarter.label}**")
+        st.dataframe(history, hide_index=True)
+
+
+def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
+    db = engine()
+    note = records.commentary_for(db, area, quarter).get(indicator_id)
+    if note:
+        st.info(f"“{note['text']}” — {note['author']}", icon=":material/chat:")
+    linked = records.actions(db, area)
+    linked = linked[(linked["indicator"] == indicator_id) & ~linked["status"].isin(["done", "dropped"])]
+    for action in linked.itertuples():
+        due = (
+            f", due {action.due_date:%-d %b %Y}" if action.due_date is not None and not pd.isna(action.due_date) else ""
+        )
+        st.markdown(f"- Action {action.id}: {action.title} — {action.owner}{due} ({action.status})")
+
+
 def _indicator_section(view, quarter: Quarter) -> None:
     ind = view.indicator
+    area, _ = selected()
     st.subheader(ind.name, anchor=ind.id)
     st.html(status_badge(view.judgement))
+    _notes_and_actions(ind.id, area, quarter)
+    with st.popover("Where this figure comes from"):
+        figure_details(ind.id, area, quarter)
     if ind.description:
         st.caption(ind.description)
     if view.vintage_note:

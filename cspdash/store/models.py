@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -73,6 +74,9 @@ class Submission(Base):
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Observation(Base):
@@ -105,6 +109,7 @@ class Target(Base):
     financial_year: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
     tolerance: Mapped[float] = mapped_column(Float)
+    polarity: Mapped[str | None] = mapped_column(String(20))
     set_by: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -116,3 +121,35 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Commentary(Base):
+    """The sub-group lead's narrative for an indicator, area and quarter."""
+
+    __tablename__ = "commentary"
+    __table_args__ = (UniqueConstraint("indicator_id", "area_id", "quarter_start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    quarter_start: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Action(Base):
+    """A board action: what, who owns it, when it is due, and the figure it is about."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    quarter_start: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -70,6 +70,8 @@ def current_observations(
             sub.vintage,
             sub.vintage_end,
             obs.submission_id,
+            sub.submitted_by,
+            sub.submitted_at,
         )
         .join(sub, obs.submission_id == sub.id)
         .join(ind, obs.indicator_id == ind.id)
@@ -104,7 +106,7 @@ def tidy_export(engine: Engine) -> pd.DataFrame:
     frame = current_observations(engine, breakdown=ALL_BREAKDOWNS, area_kind=None)
     if frame.empty:
         return pd.DataFrame(columns=EXPORT_COLUMNS)
-    return frame[EXPORT_COLUMNS]
+    return frame[EXPORT_COLUMNS].reset_index(drop=True)
 
 
 def partnership_areas(engine: Engine) -> list[str]:
@@ -171,7 +173,10 @@ def targets(engine: Engine) -> dict[tuple[str, int], Target]:
     """Targets set in the store, by (indicator, financial year)."""
     with engine.connect() as connection:
         rows = connection.execute(select(models.Target)).mappings().all()
-    return {(row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"]) for row in rows}
+    return {
+        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"], row["polarity"])
+        for row in rows
+    }
 
 
 def observation_count(engine: Engine) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cspdash.catalogue import Catalogue, load_catalogue
 from cspdash.observations import LoadedReturn
+from cspdash.periods import fy_label
 from cspdash.store import models
 
 
@@ -111,6 +112,7 @@ def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResu
         vintage_end=loaded.vintage_end,
         submitted_by=submitted_by,
         submitted_at=now(),
+        content=loaded.content,
     )
     session.add(submission)
     session.flush()
@@ -183,8 +185,16 @@ def bulk_insert(connection: Connection, table: str, columns: list[str], rows: li
     raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def set_target(engine: Engine, indicator_id: str, fy: int, value: float, tolerance: float, actor: str) -> None:
-    """Set an indicator's target for a financial year (replacing any), and audit it."""
+def set_target(
+    engine: Engine,
+    indicator_id: str,
+    fy: int,
+    value: float,
+    tolerance: float,
+    actor: str,
+    polarity: str | None = None,
+) -> None:
+    """Set an indicator's target (and, if given, its polarity) for a financial year, and audit it."""
     with Session(engine) as session, session.begin():
         row = session.scalar(
             select(models.Target).where(models.Target.indicator_id == indicator_id, models.Target.financial_year == fy)
@@ -192,5 +202,7 @@ def set_target(engine: Engine, indicator_id: str, fy: int, value: float, toleran
         if row is None:
             row = models.Target(indicator_id=indicator_id, financial_year=fy)
             session.add(row)
-        row.value, row.tolerance, row.set_by, row.set_at = value, tolerance, actor, now()
-        audit(session, actor, "target", f"{indicator_id} {fy}: {value:g} ± {tolerance:g}")
+        old = f"{row.value:g} ± {row.tolerance:g}" if row.value is not None else "none"
+        row.value, row.tolerance, row.polarity, row.set_by, row.set_at = value, tolerance, polarity, actor, now()
+        shown = f"{value:g} ± {tolerance:g}" + (f", {polarity} is better" if polarity else "")
+        audit(session, actor, "target", f"{indicator_id} {fy_label(fy)}: {old} → {shown}")

@@ -119,15 +119,33 @@ def main() -> None:
     write("mps_unknown_category.csv", MPS_HEADER + "\nSHOUTING,LOUD SHOUTING,Hackney,1,2,3\n")
     write("mps_text_count.csv", MPS_HEADER + "\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,lots,3\n")
     write("mps_negative_count.csv", MPS_HEADER + "\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,-3\n")
-    write("mps_duplicate_row.csv", MPS_HEADER + "\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,3\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,3\n")
-    write("mps_no_month_columns.csv", "MajorText,MinorText,BoroughName,Jan,Feb\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2\n")
-    write("mps_future_month.csv", "MajorText,MinorText,BoroughName,203001\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1\n")
-    write("mps_unknown_header.csv", "Category,Subcategory,Place,202401\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1\n")
+    write(
+        "mps_duplicate_row.csv",
+        MPS_HEADER
+        + "\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,3\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,3\n",
+    )
+    write(
+        "mps_no_month_columns.csv",
+        "MajorText,MinorText,BoroughName,Jan,Feb\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2\n",
+    )
+    write(
+        "mps_future_month.csv",
+        "MajorText,MinorText,BoroughName,203001\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1\n",
+    )
+    write(
+        "mps_unknown_header.csv", "Category,Subcategory,Place,202401\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1\n"
+    )
     write("mps_header_only.csv", MPS_HEADER + "\n")
-    write("knife_bad_month.csv", "month_year,area_type,borough_snt,area_name,area_code,crime_type,crime_subtype,measure,count\n"
-          "2025-13-01,Borough,Hackney,Hackney,E09000012,Knife Crime,Knife Crime,Offences,53\n")
-    write("street_unknown_crime_type.csv", "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
-          "abc,2023-11,City of London Police,City of London Police,-0.1,51.5,On or near X,E01000916,Camden 027B,Jaywalking,,\n")
+    write(
+        "knife_bad_month.csv",
+        "month_year,area_type,borough_snt,area_name,area_code,crime_type,crime_subtype,measure,count\n"
+        "2025-13-01,Borough,Hackney,Hackney,E09000012,Knife Crime,Knife Crime,Offences,53\n",
+    )
+    write(
+        "street_unknown_crime_type.csv",
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+        "abc,2023-11,City of London Police,City of London Police,-0.1,51.5,On or near X,E01000916,Camden 027B,Jaywalking,,\n",
+    )
     print(f"wrote {len(list(OUT.iterdir()))} files to {OUT}")
 
 

@@ -1,0 +1,223 @@
+"""The board's records beside the figures: withdrawals, revision history, commentary, actions, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from cspdash.periods import Quarter
+from cspdash.store import models
+from cspdash.store.repository import audit, now
+
+ACTION_STATUSES = ["open", "in progress", "done", "dropped"]
+
+
+class RecordError(ValueError):
+    """A change to the records that cannot be made (what, and why)."""
+
+
+def withdraw_submission(engine: Engine, submission_id: int, actor: str, reason: str = "") -> None:
+    """Withdraw a submission: its figures stop being in force and the previous revision returns."""
+    with Session(engine) as session, session.begin():
+        submission = session.get(models.Submission, submission_id)
+        if submission is None:
+            raise RecordError(f"there is no submission {submission_id}")
+        if submission.status == "withdrawn":
+            raise RecordError(f"submission {submission_id} is already withdrawn")
+        submission.status, submission.withdrawn_by, submission.withdrawn_at = "withdrawn", actor, now()
+        detail = f"submission {submission_id} ({submission.original_name})" + (f": {reason}" if reason else "")
+        audit(session, actor, "withdraw", detail)
+
+
+def figure_history(engine: Engine, indicator: str, area: str, period_start: date, breakdown: str = "") -> pd.DataFrame:
+    """Every revision of one figure, oldest first, with where it came from and who loaded it."""
+    obs, sub, area_t = models.Observation, models.Submission, models.Area
+    query = (
+        select(
+            obs.value,
+            obs.numerator,
+            obs.denominator,
+            obs.suppressed,
+            sub.id.label("submission"),
+            sub.original_name.label("file"),
+            obs.source_sheet.label("sheet"),
+            obs.source_cell.label("cell"),
+            sub.vintage,
+            sub.vintage_end,
+            sub.submitted_by.label("loaded_by"),
+            sub.submitted_at.label("loaded_at"),
+            sub.status,
+        )
+        .join(sub, obs.submission_id == sub.id)
+        .join(area_t, obs.area_id == area_t.id)
+        .where(
+            obs.indicator_id == indicator,
+            area_t.name == area,
+            area_t.kind == "la",
+            obs.period_start == period_start,
+            obs.breakdown == breakdown,
+        )
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    if frame.empty:
+        return frame
+    frame["vintage_end"] = pd.to_datetime(frame["vintage_end"])
+    frame = frame.sort_values(["vintage_end", "submission"], na_position="first").reset_index(drop=True)
+    active = frame.index[frame["status"] == "active"]
+    frame["in_force"] = False
+    if len(active):
+        frame.loc[active[-1], "in_force"] = True
+    return frame.drop(columns="vintage_end")
+
+
+def _area_id(session: Session, area: str) -> int:
+    area_id = session.scalar(select(models.Area.id).where(models.Area.name == area, models.Area.kind == "la"))
+    if area_id is None:
+        raise RecordError(f"'{area}' is not an area of the partnership")
+    return area_id
+
+
+def save_commentary(engine: Engine, indicator: str, area: str, quarter: Quarter, text: str, actor: str) -> None:
+    """Write (or replace, or with empty text remove) the narrative for an indicator, area and quarter."""
+    with Session(engine) as session, session.begin():
+        area_id = _area_id(session, area)
+        row = session.scalar(
+            select(models.Commentary).where(
+                models.Commentary.indicator_id == indicator,
+                models.Commentary.area_id == area_id,
+                models.Commentary.quarter_start == quarter.start,
+            )
+        )
+        text = text.strip()
+        if not text:
+            if row is not None:
+                session.delete(row)
+                audit(session, actor, "commentary", f"removed for {indicator}, {area}, {quarter.label}")
+            return
+        if row is None:
+            row = models.Commentary(indicator_id=indicator, area_id=area_id, quarter_start=quarter.start)
+            session.add(row)
+        row.text, row.author, row.updated_at = text, actor, now()
+        audit(session, actor, "commentary", f"{indicator}, {area}, {quarter.label}: {text[:80]}")
+
+
+def commentary_for(engine: Engine, area: str, quarter: Quarter) -> dict[str, dict]:
+    """Commentary by indicator for one area and quarter."""
+    com = models.Commentary
+    query = (
+        select(com.indicator_id, com.text, com.author, com.updated_at)
+        .join(models.Area, com.area_id == models.Area.id)
+        .where(models.Area.name == area, models.Area.kind == "la", com.quarter_start == quarter.start)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+    return {row["indicator_id"]: dict(row) for row in rows}
+
+
+def add_action(
+    engine: Engine,
+    actor: str,
+    title: str,
+    owner: str,
+    due_date: date | None = None,
+    indicator: str | None = None,
+    area: str | None = None,
+    quarter: Quarter | None = None,
+) -> int:
+    """Record a board action; returns its number."""
+    if not title.strip() or not owner.strip():
+        raise RecordError("an action needs what is to be done and who owns it")
+    with Session(engine) as session, session.begin():
+        row = models.Action(
+            title=title.strip(),
+            owner=owner.strip(),
+            due_date=due_date,
+            status="open",
+            indicator_id=indicator,
+            area_id=_area_id(session, area) if area else None,
+            quarter_start=quarter.start if quarter else None,
+            created_by=actor,
+            created_at=now(),
+            updated_by=actor,
+            updated_at=now(),
+        )
+        session.add(row)
+        session.flush()
+        audit(session, actor, "action", f"added {row.id}: {row.title} (owner {row.owner})")
+        return row.id
+
+
+def update_action(engine: Engine, action_id: int, actor: str, **changes) -> None:
+    """Change an action's title, owner, due date or status; the change is audited."""
+    allowed = {"title", "owner", "due_date", "status"}
+    if set(changes) - allowed:
+        raise RecordError(f"cannot change {sorted(set(changes) - allowed)} of an action")
+    if "status" in changes and changes["status"] not in ACTION_STATUSES:
+        raise RecordError(f"status '{changes['status']}' is not one of {ACTION_STATUSES}")
+    with Session(engine) as session, session.begin():
+        row = session.get(models.Action, action_id)
+        if row is None:
+            raise RecordError(f"there is no action {action_id}")
+        described = []
+        for field, value in changes.items():
+            if getattr(row, field) != value:
+                described.append(f"{field} {getattr(row, field)} → {value}")
+                setattr(row, field, value)
+        if described:
+            row.updated_by, row.updated_at = actor, now()
+            audit(session, actor, "action", f"changed {action_id}: " + "; ".join(described))
+
+
+def actions(engine: Engine, area: str | None = None) -> pd.DataFrame:
+    """Every action (for one area and actions linked to no area, if given), newest first."""
+    act, area_t = models.Action, models.Area
+    query = (
+        select(
+            act.id,
+            act.title,
+            act.owner,
+            act.due_date,
+            act.status,
+            act.indicator_id.label("indicator"),
+            area_t.name.label("area"),
+            act.quarter_start,
+            act.created_by,
+            act.updated_by,
+            act.updated_at,
+        )
+        .outerjoin(area_t, act.area_id == area_t.id)
+        .order_by(act.id.desc())
+    )
+    if area is not None:
+        query = query.where((area_t.name == area) | (act.area_id.is_(None)))
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["quarter"] = [
+        Quarter.containing(pd.Timestamp(d).date()).label if pd.notna(d) else "" for d in frame["quarter_start"]
+    ]
+    return frame.drop(columns="quarter_start")
+
+
+def audit_entries(engine: Engine, limit: int = 1000) -> pd.DataFrame:
+    query = select(models.AuditEntry.at, models.AuditEntry.actor, models.AuditEntry.action, models.AuditEntry.detail)
+    with engine.connect() as connection:
+        return pd.read_sql(query.order_by(models.AuditEntry.id.desc()).limit(limit), connection)
+
+
+def record_sign_in(engine: Engine, email: str, role: str) -> None:
+    with Session(engine) as session, session.begin():
+        audit(session, email, "sign-in", f"signed in as {role}")
+
+
+def submission_content(engine: Engine, submission_id: int) -> tuple[str, bytes | None]:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(models.Submission.original_name, models.Submission.content).where(
+                models.Submission.id == submission_id
+            )
+        ).one()
+    return row[0], row[1]

@@ -1,0 +1,7 @@
+"""Sign in through the partnership's identity provider (Streamlit's OIDC)."""
+
+import streamlit as st
+
+st.title("Partnership performance dashboard")
+st.write("Sign in with your organisation's account to see the partnership's figures.")
+st.button("Sign in", type="primary", on_click=st.login)

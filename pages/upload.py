@@ -1,0 +1,85 @@
+"""Upload returns: drop files, see what is wrong or what would change, then confirm."""
+
+import streamlit as st
+
+from cspdash.catalogue import load_catalogue
+from cspdash.store import records
+from cspdash.store.db import database_url
+from cspdash.store.repository import save_returns
+from data_loaders.ingest import check_upload, problems_frame
+from pages.shared import engine, refresh, require, selected, stored_targets
+
+person = require("upload")
+area, quarter = selected()
+st.title("Upload returns")
+st.caption("Nothing is stored until you confirm. A file refused for any reason changes nothing.")
+if message := st.session_state.pop("upload_done", None):
+    st.success(message)
+round_ = st.session_state.setdefault("upload_round", 0)
+files = st.file_uploader(
+    "Drop the quarter's returns here (Excel or CSV)",
+    type=["xlsx", "xlsm", "xls", "csv", "parquet"],
+    accept_multiple_files=True,
+    key=f"uploads-{round_}",
+)
+db = engine()
+checks = []
+if files:
+    progress = st.progress(0.0, text="Checking…")
+    for number, upload in enumerate(files, start=1):
+        checks.append(check_upload(db, upload.name, upload.getvalue(), stored_targets(db, database_url())))
+        progress.progress(number / len(files), text=f"Checked {number} of {len(files)}: {upload.name}")
+for check in checks:
+    st.subheader(check.name)
+    if check.loaded is None:
+        st.error(f"Refused: {sum(not p.is_warning for p in check.problems)} problem(s) to fix before it can be loaded.")
+        st.dataframe(problems_frame(check.problems)[["sheet", "cell", "message", "severity"]], hide_index=True)
+        continue
+    loaded = check.loaded
+    counts = check.changes["change"].value_counts()
+    st.markdown(
+        f"**{loaded.kind}** · {', '.join(loaded.areas[:5])} · {loaded.period_start:%-d %b %Y} to {loaded.period_end:%-d %b %Y} · "
+        f"{counts.get('new', 0)} new, {counts.get('revised', 0)} revised, {counts.get('unchanged', 0)} unchanged figures"
+    )
+    if check.problems:
+        st.warning("Warnings (these do not stop the file loading):")
+        st.dataframe(problems_frame(check.problems)[["sheet", "cell", "message"]], hide_index=True)
+    revised = check.changes[check.changes["change"] == "revised"]
+    if not revised.empty:
+        st.markdown("**Revised figures (old → new)**")
+        st.dataframe(
+            revised[["indicator", "area", "period_start", "old_value", "value", "source_cell"]], hide_index=True
+        )
+    if check.statuses is not None and not check.statuses.empty:
+        st.markdown("**Statuses that would change**")
+        st.dataframe(check.statuses, hide_index=True)
+    elif check.statuses is not None:
+        st.caption("No red/amber/green status would change.")
+
+valid = [c for c in checks if c.ok]
+if checks and len(valid) == len(checks):
+    if st.button(f"Confirm: store {len(valid)} file(s)", type="primary"):
+        require("upload")
+        results = save_returns(db, [c.loaded for c in valid], person.email)
+        refresh()
+        stored = sum(r.observations for r in results)
+        st.session_state["upload_done"] = f"Stored {stored} figures from {len(valid)} file(s)."
+        st.session_state["upload_round"] = round_ + 1
+        st.rerun()
+elif checks:
+    st.info("Fix the refused files and drop them again; nothing has been stored.")
+
+if quarter is not None:
+    st.header(f"Commentary for {area}, {quarter.label}")
+    catalogue = load_catalogue()
+    indicators = {ind.name: ind.id for ind in catalogue.indicators if ind.frequency != "year"}
+    chosen = st.selectbox("Indicator", list(indicators), key="comment_indicator")
+    existing = records.commentary_for(db, area, quarter).get(indicators[chosen], {}).get("text", "")
+    text = st.text_area(
+        "The sub-group lead's narrative, shown beside the figure", value=existing, key=f"comment-{chosen}"
+    )
+    if st.button("Save commentary"):
+        require("comment")
+        records.save_commentary(db, indicators[chosen], area, quarter, text, person.email)
+        refresh()
+        st.success("Commentary saved.")
