@@ -1,0 +1,77 @@
+"""Withdrawal, revision history, commentary, actions and the audit log, on SQLite and PostgreSQL."""
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from cspdash.periods import Quarter
+from cspdash.store import queries, records
+from cspdash.store.repository import save_return
+from data_loaders import load_file
+from tests.conftest import ROOT
+
+ORIGINAL = ROOT / "sample_data/returns/2024-25_Q4_hackney_youth_justice.xlsx"
+Q4 = Quarter(2024, 4)
+
+
+def custody(engine) -> float:
+    frame = queries.current_observations(engine, area="Hackney")
+    return frame.loc[frame["indicator"] == "yj_custody", "value"].iloc[0]
+
+
+def revised_copy(tmp_path, value) -> object:
+    book = openpyxl.load_workbook(ORIGINAL)
+    book["Return"]["E11"] = value
+    path = tmp_path / "revised.xlsx"
+    book.save(path)
+    return path
+
+
+def test_withdrawing_a_submission_restores_the_previous_figures(fresh_db, tmp_path):
+    first = save_return(fresh_db, load_file(ORIGINAL), "analyst@hackney.gov.uk")
+    original = custody(fresh_db)
+    second = save_return(fresh_db, load_file(revised_copy(tmp_path, original + 10)), "analyst@hackney.gov.uk")
+    assert custody(fresh_db) == original + 10
+    history = records.figure_history(fresh_db, "yj_custody", "Hackney", Q4.start)
+    assert list(history["value"]) == [original, original + 10]
+    assert list(history["in_force"]) == [False, True]
+    assert list(history["file"]) == ["2024-25_Q4_hackney_youth_justice.xlsx", "revised.xlsx"]
+    records.withdraw_submission(fresh_db, second.submission_id, "admin@hackney.gov.uk", "typed in the wrong column")
+    assert custody(fresh_db) == original
+    history = records.figure_history(fresh_db, "yj_custody", "Hackney", Q4.start)
+    assert list(history["status"]) == ["active", "withdrawn"] and list(history["in_force"]) == [True, False]
+    with pytest.raises(records.RecordError, match="already withdrawn"):
+        records.withdraw_submission(fresh_db, second.submission_id, "admin@hackney.gov.uk")
+    audit = records.audit_entries(fresh_db)
+    assert audit["action"].tolist()[:3] == ["withdraw", "upload", "upload"]
+    assert "typed in the wrong column" in audit["detail"].iloc[0]
+    assert first.submission_id != second.submission_id
+
+
+def test_commentary_is_written_replaced_and_removed(fresh_db):
+    save_return(fresh_db, load_file(ORIGINAL), "a")
+    records.save_commentary(fresh_db, "yj_custody", "Hackney", Q4, "Two remands in January.", "lead@hackney.gov.uk")
+    records.save_commentary(fresh_db, "yj_custody", "Hackney", Q4, "Three remands in January.", "lead@hackney.gov.uk")
+    notes = records.commentary_for(fresh_db, "Hackney", Q4)
+    assert notes["yj_custody"]["text"] == "Three remands in January."
+    assert records.commentary_for(fresh_db, "City of London", Q4) == {}
+    records.save_commentary(fresh_db, "yj_custody", "Hackney", Q4, "  ", "lead@hackney.gov.uk")
+    assert records.commentary_for(fresh_db, "Hackney", Q4) == {}
+    with pytest.raises(records.RecordError, match="not an area"):
+        records.save_commentary(fresh_db, "yj_custody", "Atlantis", Q4, "x", "a")
+
+
+def test_actions_are_added_changed_and_audited(fresh_db):
+    number = records.add_action(fresh_db, "chair", "Review custody remands", "YJS manager", date(2025, 6, 30),
+                                "yj_custody", "Hackney", Q4)
+    records.update_action(fresh_db, number, "analyst", status="in progress", owner="Head of YJS")
+    table = records.actions(fresh_db, "Hackney")
+    row = table.set_index("id").loc[number]
+    assert (row["status"], row["owner"], row["indicator"], row["quarter"]) == ("in progress", "Head of YJS", "yj_custody", "2024/25 Q4")
+    with pytest.raises(records.RecordError):
+        records.update_action(fresh_db, number, "analyst", status="forgotten")
+    with pytest.raises(records.RecordError):
+        records.add_action(fresh_db, "chair", " ", "owner")
+    details = records.audit_entries(fresh_db)["detail"].tolist()
+    assert details[0] == f"changed {number}: status open → in progress; owner YJS manager → Head of YJS"
