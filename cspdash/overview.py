@@ -244,9 +244,10 @@ def provenance_text(rows: pd.DataFrame) -> str:
     parts = []
     for row in rows.itertuples():
         where = f"{row.source_file}, {row.source_sheet}!{row.source_cell}"
-        release = f"; release {row.vintage}" if getattr(row, "vintage", None) else ""
+        vintage, who = getattr(row, "vintage", None), getattr(row, "submitted_by", None)
+        release = f"; release {vintage}" if isinstance(vintage, str) and vintage else ""
         loaded = ""
-        if getattr(row, "submitted_by", None):
+        if isinstance(who, str) and pd.notna(getattr(row, "submitted_at", None)):
             loaded = f"; loaded by {row.submitted_by} on {pd.Timestamp(row.submitted_at):%-d %b %Y %H:%M}"
         parts.append(f"{pd.Timestamp(row.period_start):%b %Y}: {where}{release}{loaded}")
     return "\n".join(parts)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -16,22 +19,27 @@ from cspdash.store.db import DEFAULT_SQLITE_PATH, database_url, open_store
 from data_loaders.ingest import load_sample_if_empty
 
 CACHE_SECONDS = 300
+APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def route_through_app() -> None:
     """Make sure a page runs under app.py's router.
 
     When a pages/ folder exists, Streamlit's first run (and every AppTest run) starts in its old
-    multipage mode and runs a page without app.py: no filters, no navigation. Switch that mode
-    off and rerun, so that app.py routes to the page.
+    multipage mode and runs a page without app.py: no filters, no navigation, no role check. Switch
+    that mode off and run the router in its place (no rerun, so a click in this run is not lost).
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
     except ImportError:  # a Streamlit without the old mode
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        ctx = get_script_run_ctx()
+        with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):  # as when app.py runs itself
+            runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
 
 
 @st.cache_resource

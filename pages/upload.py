@@ -58,7 +58,7 @@ for check in checks:
 
 valid = [c for c in checks if c.ok]
 if checks and len(valid) == len(checks):
-    if st.button(f"Confirm: store {len(valid)} file(s)", type="primary"):
+    if st.button(f"Confirm: store {len(valid)} file(s)", type="primary", key="confirm_upload"):
         require("upload")
         results = save_returns(db, [c.loaded for c in valid], person.email)
         refresh()

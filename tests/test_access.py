@@ -6,8 +6,10 @@ from cspdash.access import NotAllowed, Person, Role, load_role_rules, local_pers
 @pytest.fixture
 def rules(tmp_path):
     path = tmp_path / "roles.toml"
-    path.write_text('[roles]\nadmin = ["chair@hackney.gov.uk"]\nanalyst = ["@hackney.gov.uk", "yjs@cityoflondon.gov.uk"]\n'
-                    'viewer = ["@cityoflondon.gov.uk", "@met.police.uk"]\n')
+    path.write_text(
+        '[roles]\nadmin = ["chair@hackney.gov.uk"]\nanalyst = ["@hackney.gov.uk", "yjs@cityoflondon.gov.uk"]\n'
+        'viewer = ["@cityoflondon.gov.uk", "@met.police.uk"]\n'
+    )
     return load_role_rules(path)
 
 
@@ -36,8 +38,16 @@ def test_local_mode_is_admin_only_on_loopback():
 @pytest.mark.parametrize(
     "role, allowed, refused",
     [
-        (Role.VIEWER, ["view"], ["upload", "comment", "edit_actions", "withdraw", "set_targets", "read_audit", "backup"]),
-        (Role.ANALYST, ["view", "upload", "comment", "edit_actions"], ["withdraw", "set_targets", "read_audit", "backup"]),
+        (
+            Role.VIEWER,
+            ["view"],
+            ["upload", "comment", "edit_actions", "withdraw", "set_targets", "read_audit", "backup"],
+        ),
+        (
+            Role.ANALYST,
+            ["view", "upload", "comment", "edit_actions"],
+            ["withdraw", "set_targets", "read_audit", "backup"],
+        ),
         (Role.ADMIN, ["view", "upload", "withdraw", "set_targets", "read_audit", "backup"], []),
     ],
 )

@@ -66,7 +66,9 @@ def test_the_original_files_are_in_the_backup(fresh_db):
     assert len(originals) == 9
     first = next(n for n in originals if n.endswith(sample_files()[0].name))
     assert archive.read(first) == sample_files()[0].read_bytes()
-    assert {"manifest.json", "export.csv", "tables/observations.jsonl", "tables/audit_log.jsonl"} <= set(archive.namelist())
+    assert {"manifest.json", "export.csv", "tables/observations.jsonl", "tables/audit_log.jsonl"} <= set(
+        archive.namelist()
+    )
 
 
 def test_not_a_backup_is_refused(tmp_path):

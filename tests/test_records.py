@@ -63,12 +63,18 @@ def test_commentary_is_written_replaced_and_removed(fresh_db):
 
 
 def test_actions_are_added_changed_and_audited(fresh_db):
-    number = records.add_action(fresh_db, "chair", "Review custody remands", "YJS manager", date(2025, 6, 30),
-                                "yj_custody", "Hackney", Q4)
+    number = records.add_action(
+        fresh_db, "chair", "Review custody remands", "YJS manager", date(2025, 6, 30), "yj_custody", "Hackney", Q4
+    )
     records.update_action(fresh_db, number, "analyst", status="in progress", owner="Head of YJS")
     table = records.actions(fresh_db, "Hackney")
     row = table.set_index("id").loc[number]
-    assert (row["status"], row["owner"], row["indicator"], row["quarter"]) == ("in progress", "Head of YJS", "yj_custody", "2024/25 Q4")
+    assert (row["status"], row["owner"], row["indicator"], row["quarter"]) == (
+        "in progress",
+        "Head of YJS",
+        "yj_custody",
+        "2024/25 Q4",
+    )
     with pytest.raises(records.RecordError):
         records.update_action(fresh_db, number, "analyst", status="forgotten")
     with pytest.raises(records.RecordError):

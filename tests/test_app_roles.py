@@ -1,0 +1,157 @@
+"""The analyst's upload flow, withdrawal, and who may reach what — through Streamlit's AppTest."""
+
+import io
+import shutil
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cspdash.store.db import open_store
+from cspdash.store.queries import observation_count, tidy_export
+from tests.conftest import ROOT
+from tests.tables import html_tables, row_for
+
+RETURN = ROOT / "sample_data/returns/2024-25_Q4_hackney_youth_justice.xlsx"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "dashboard",
+    "client_secret": "secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture
+def store_copy(sample_store_url, tmp_path, monkeypatch):
+    """A private copy of the sample store, so that uploads and withdrawals do not leak between tests."""
+    source = sample_store_url.removeprefix("sqlite:///")
+    target = tmp_path / "store.db"
+    shutil.copy(source, target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    roles = tmp_path / "roles.toml"
+    roles.write_text(
+        '[roles]\nadmin = ["chair@hackney.gov.uk"]\nanalyst = ["@hackney.gov.uk"]\nviewer = ["@cityoflondon.gov.uk"]\n'
+    )
+    monkeypatch.setenv("DASHBOARD_ROLES_FILE", str(roles))
+    return url
+
+
+def app(email: str | None = None, logged_in: bool = True) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if email is not None or not logged_in:
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": logged_in, "email": email or ""}
+    return at.run()
+
+
+def revised(value) -> bytes:
+    book = openpyxl.load_workbook(RETURN)
+    book["Return"]["E11"] = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def custody_shown(at: AppTest) -> str:
+    at.switch_page("pages/overview.py").run()
+    tables = [t for html in at.html for t in html_tables(html.value)]
+    return row_for(tables[0], "Custodial sentences")["2024/25 Q4"]
+
+
+def test_upload_preview_confirm_and_the_figure_appears_on_the_overview(store_copy):
+    at = app()
+    before = custody_shown(at)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].upload("revised_yj.xlsx", revised(97)).run()
+    assert not at.exception
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "1 revised" in markdown and "16 unchanged" in markdown
+    revised_table = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
+    assert revised_table[["indicator", "value"]].values.tolist() == [["yj_custody", 97.0]]
+    assert str(int(revised_table["old_value"].iloc[0])) == before
+    statuses = next(d.value for d in at.dataframe if "before" in d.value.columns)
+    assert statuses["indicator"].tolist() == ["Custodial sentences"] and statuses["after"].iloc[0] == "Red"
+    assert observation_count(open_store(store_copy)) == 7872  # nothing stored before confirming
+    confirm = next(b for b in at.button if b.label.startswith("Confirm"))
+    confirm.click().run()
+    assert "Stored 17 figures from 1 file(s)." in [s.value for s in at.success]
+    assert custody_shown(at) == "97"
+
+
+def test_an_invalid_upload_shows_the_cells_and_stores_nothing(store_copy):
+    at = app()
+    snapshot = tidy_export(open_store(store_copy)).to_csv(index=False)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].upload("bad_yj.xlsx", revised("three")).run()
+    assert not at.exception
+    assert "Refused: 1 problem(s)" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert problems[["sheet", "cell"]].values.tolist() == [["Return", "E11"]]
+    assert "'three' is not a number" in problems["message"].iloc[0]
+    assert not [b for b in at.button if b.label.startswith("Confirm")]
+    assert tidy_export(open_store(store_copy)).to_csv(index=False) == snapshot
+
+
+def test_withdrawing_a_submission_restores_the_previous_figures(store_copy):
+    at = app()
+    original = custody_shown(at)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].upload("revised_yj.xlsx", revised(55)).run()
+    next(b for b in at.button if b.label.startswith("Confirm")).click().run()
+    assert custody_shown(at) == "55"
+    at.switch_page("pages/data.py").run()
+    newest = at.dataframe[0].value["Submission"].iloc[0]
+    form_select = next(s for s in at.selectbox if s.label == "Submission")
+    form_select.select(newest)
+    at.text_input[0].input("Wrong column")
+    next(b for b in at.button if b.label == "Withdraw").click().run()
+    assert custody_shown(at) == original
+    at.switch_page("pages/audit.py").run()
+    log = at.dataframe[0].value
+    assert log["What"].iloc[0] == "withdraw" and "Wrong column" in log["Detail"].iloc[0]
+
+
+def test_a_viewer_has_no_upload_page_and_cannot_reach_it(store_copy):
+    at = app("member@cityoflondon.gov.uk")
+    assert not at.exception
+    assert "member@cityoflondon.gov.uk (viewer)" in at.sidebar.caption[0].value
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in this role's navigation
+        at.switch_page("pages/upload.py")
+    at.query_params["page"] = "upload"
+    at.run()
+    assert not at.file_uploader and at.title[0].value == "Partnership overview: Hackney"
+    at.switch_page("pages/data.py").run()
+    assert not [s for s in at.selectbox if s.label == "Submission"]  # no withdraw form
+    assert not [b for b in at.button if b.label == "Prepare a backup"]
+
+
+def test_an_analyst_uploads_but_cannot_withdraw_or_set_targets(store_copy):
+    at = app("analyst@hackney.gov.uk")
+    at.switch_page("pages/upload.py").run()
+    assert at.file_uploader and at.title[0].value == "Upload returns"
+    for page in ("pages/targets.py", "pages/audit.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_signed_out_people_see_only_the_sign_in_page(store_copy):
+    at = app(logged_in=False)
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.html
+    stranger = app("someone@example.com")
+    assert stranger.title[0].value == "No access yet"
+
+
+def test_an_admin_sets_a_target_and_the_status_follows(store_copy):
+    at = app("chair@hackney.gov.uk")
+    at.switch_page("pages/targets.py").run()
+    at.selectbox(key="target_indicator").select("KPI 2: education, training or employment").run()
+    at.selectbox(key="target_year").select(2024).run()
+    at.number_input[0].set_value(20.0)
+    next(b for b in at.button if b.label == "Save target").click().run()
+    assert "saved" in at.success[0].value
+    at.switch_page("pages/overview.py").run()
+    tables = [t for html in at.html for t in html_tables(html.value)]
+    assert "Meets target of 20%" in row_for(tables[0], "KPI 2")["Status"]
