@@ -251,3 +251,22 @@ def provenance_text(rows: pd.DataFrame) -> str:
             loaded = f"; loaded by {row.submitted_by} on {pd.Timestamp(row.submitted_at):%-d %b %Y %H:%M}"
         parts.append(f"{pd.Timestamp(row.period_start):%b %Y}: {where}{release}{loaded}")
     return "\n".join(parts)
+
+
+def revision_lines(history: pd.DataFrame) -> list[str]:
+    """One line per revision of a figure, newest first: value, source cell, release, who and when."""
+    lines = []
+    for row in history.iloc[::-1].itertuples():
+        value = "suppressed" if row.suppressed else f"{row.value:,.4g}"
+        parts = (
+            f" ({row.numerator:,.0f} / {row.denominator:,.0f})"
+            if pd.notna(row.numerator) and pd.notna(row.denominator)
+            else ""
+        )
+        state = "**in force**" if row.in_force else ("withdrawn" if row.status == "withdrawn" else "superseded")
+        release = f", release {row.vintage}" if isinstance(row.vintage, str) and row.vintage else ""
+        lines.append(
+            f"{state}: {value}{parts} — {row.file}, {row.sheet}!{row.cell}{release}; "
+            f"loaded by {row.loaded_by} on {pd.Timestamp(row.loaded_at):%-d %b %Y %H:%M} (submission {row.submission})"
+        )
+    return lines

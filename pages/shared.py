@@ -12,7 +12,7 @@ from cspdash.access import NotAllowed, Person, load_role_rules, local_person, ro
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, year_against_last_year
 from cspdash.indicator_view import figures_table, indicator_view
-from cspdash.overview import status_badge
+from cspdash.overview import revision_lines, status_badge
 from cspdash.periods import Quarter
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, database_url, open_store
@@ -177,7 +177,7 @@ def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
     for start in starts:
         history = records.figure_history(db, indicator_id, area, start)
         st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**{quarter.label}**")
-        st.dataframe(history, hide_index=True)
+        st.markdown("\n".join(f"- {line}" for line in revision_lines(history)))
 
 
 def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
@@ -200,7 +200,7 @@ def _indicator_section(view, quarter: Quarter) -> None:
     st.subheader(ind.name, anchor=ind.id)
     st.html(status_badge(view.judgement))
     _notes_and_actions(ind.id, area, quarter)
-    with st.popover("Where this figure comes from"):
+    with st.popover("Where this figure comes from", width="stretch"):
         figure_details(ind.id, area, quarter)
     if ind.description:
         st.caption(ind.description)

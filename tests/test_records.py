@@ -41,6 +41,13 @@ def test_withdrawing_a_submission_restores_the_previous_figures(fresh_db, tmp_pa
     assert custody(fresh_db) == original
     history = records.figure_history(fresh_db, "yj_custody", "Hackney", Q4.start)
     assert list(history["status"]) == ["active", "withdrawn"] and list(history["in_force"]) == [True, False]
+    from cspdash.overview import revision_lines
+
+    lines = revision_lines(history)
+    assert lines[0].startswith(
+        f"withdrawn: {original + 10:g} — revised.xlsx, Return!E11; loaded by analyst@hackney.gov.uk"
+    )
+    assert lines[1].startswith(f"**in force**: {original:g} — 2024-25_Q4_hackney_youth_justice.xlsx, Return!E11")
     with pytest.raises(records.RecordError, match="already withdrawn"):
         records.withdraw_submission(fresh_db, second.submission_id, "admin@hackney.gov.uk")
     audit = records.audit_entries(fresh_db)
