@@ -155,3 +155,22 @@ def test_an_admin_sets_a_target_and_the_status_follows(store_copy):
     at.switch_page("pages/overview.py").run()
     tables = [t for html in at.html for t in html_tables(html.value)]
     assert "Meets target of 20%" in row_for(tables[0], "KPI 2")["Status"]
+
+
+def test_sign_ins_are_audited_and_actions_are_added_and_exported(store_copy):
+    at = app("analyst@hackney.gov.uk")
+    at.switch_page("pages/actions.py").run()
+    at.text_input[0].input("Review custody remands with the court team")
+    at.text_input[1].input("Head of YJS")
+    next(s for s in at.selectbox if s.label == "About indicator").select("Custodial sentences")
+    next(b for b in at.button if b.label == "Add action").click().run()
+    assert "Action 1 added." in [s.value for s in at.success]
+    exported = at.get("download_button")[0]
+    assert exported.label == "Export actions (CSV)"
+    at.switch_page("pages/youth_justice.py").run()
+    assert any("Action 1: Review custody remands with the court team — Head of YJS" in m.value for m in at.markdown)
+    from cspdash.store.records import audit_entries
+
+    log = audit_entries(open_store(store_copy))
+    assert ("analyst@hackney.gov.uk", "sign-in") in list(zip(log["actor"], log["action"], strict=True))
+    assert log["action"].iloc[0] == "action"
