@@ -231,14 +231,6 @@ def overview_html(rows: list[OverviewRow], quarter: Quarter, order: str = "subgr
     return TABLE_STYLE + "".join(tables)
 
 
-def completeness_text(subgroup_names: dict[str, str], reporting: set[str], quarter: Quarter) -> str:
-    """'Returns for 2024/25 Q4 — in: A, B. Missing: C.'"""
-    received = [name for sid, name in subgroup_names.items() if sid in reporting]
-    missing = [name for sid, name in subgroup_names.items() if sid not in reporting]
-    text = f"Returns for {quarter.label} — in: {', '.join(received) or 'none'}."
-    return text + (f" Missing: {', '.join(missing)}." if missing else " None missing.")
-
-
 def provenance_text(rows: pd.DataFrame) -> str:
     """Where a quarter's figure comes from: file, sheet and cells, release, who loaded it and when."""
     parts = []

@@ -158,12 +158,6 @@ class AreaResolver:
         return home.str.casefold().isin(self.partnership)
 
 
-def _period_bounds(starts: pd.Series, kind: Kind, ends: pd.Series | None = None) -> pd.DataFrame:
-    if ends is None:
-        ends = starts.map(month_end)
-    return pd.DataFrame({"period_start": starts, "period_end": ends})
-
-
 def parse_year_period(value: object) -> tuple[date, date]:
     """'2024' (calendar year), '2024-25' / '2024/25' / '2024-25 (OT)' (financial year), '2014-16' (years)."""
     text = str(value).strip()
@@ -225,10 +219,16 @@ def _report_bad_cells(table: Table, frame: pd.DataFrame, collector: Collector, w
         collector.error("", "type-error", f"… and {len(bad) - MAX_REPORTED} more cells like these", sheet=table.sheet)
 
 
-def _check_counts(table: Table, frame: pd.DataFrame, collector: Collector) -> None:
+def _checked_cells(table: Table, parts: list[pd.DataFrame], collector: Collector, expected: str) -> pd.DataFrame:
+    """All the cells read, with text where a number should be and negative counts reported."""
+    if not parts:
+        return pd.DataFrame()
+    frame = pd.concat(parts, ignore_index=True)
+    _report_bad_cells(table, frame, collector, expected)
     negative = frame[frame["value"] < 0]
     for row in negative.head(MAX_REPORTED).itertuples():
         collector.error(row.cell, "negative", f"{row.value:g} is negative: a count cannot be", sheet=table.sheet)
+    return frame
 
 
 def read_wide(table: Table, kind: Kind, catalogue: Catalogue, collector: Collector, today: date) -> pd.DataFrame:
@@ -273,12 +273,7 @@ def read_wide(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
                     row=base.index + table.first_row + 1,
                 )
             )
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat(parts, ignore_index=True)
-    _report_bad_cells(table, frame, collector, "a whole number of crimes")
-    _check_counts(table, frame, collector)
-    return frame
+    return _checked_cells(table, parts, collector, "a whole number of crimes")
 
 
 def read_long(table: Table, kind: Kind, catalogue: Catalogue, collector: Collector, today: date) -> pd.DataFrame:
@@ -346,12 +341,7 @@ def read_long(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
                 row=areas.index[rows] + table.first_row + 1,
             )
         )
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat(parts, ignore_index=True)
-    _report_bad_cells(table, frame, collector, "a number")
-    _check_counts(table, frame, collector)
-    return frame
+    return _checked_cells(table, parts, collector, "a number")
 
 
 KEYS = ["indicator", "area", "area_kind", "parent", "period_start", "period_end"]

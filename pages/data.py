@@ -9,6 +9,12 @@ from data_loaders.kinds import load_kinds
 from data_loaders.template import template_bytes
 from pages.shared import current_person, engine, refresh, require
 
+
+@st.cache_data(ttl=3600)
+def template_for(kind_id: str) -> bytes:
+    return template_bytes(kind_id)
+
+
 COLUMNS = {
     "id": "Submission",
     "file": "File",
@@ -69,7 +75,7 @@ for group, title in ((returns, "Sub-group returns"), (publications, "Police and 
     for kind in group:
         st.download_button(
             f"{kind.name} (.xlsx)",
-            template_bytes(kind.id),
+            template_for(kind.id),
             file_name=f"{kind.id}_template.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"template-{kind.id}",

@@ -7,10 +7,9 @@ import streamlit as st
 from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.overview import overview_frame, overview_html, overview_rows, status_counts
-from cspdash.store import records
 from cspdash.store.db import database_url
 from data_loaders.kinds import return_kinds
-from pages.shared import area_observations, engine, figure_details, selected, stored_targets
+from pages.shared import area_commentary, area_observations, engine, figure_details, selected, stored_targets
 
 area, quarter = selected()
 st.title(f"Partnership overview: {area}")
@@ -25,7 +24,7 @@ rows = overview_rows(
     area_observations(db, database_url(), area),
     quarter,
     stored_targets(db, database_url()),
-    records.commentary_for(db, area, quarter),
+    area_commentary(db, database_url(), area, quarter),
 )
 expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(

@@ -71,6 +71,21 @@ def stored_targets(_engine, url: str) -> dict:
     return queries.targets(_engine)
 
 
+@st.cache_data(ttl=CACHE_SECONDS)
+def area_commentary(_engine, url: str, area: str, quarter: Quarter) -> dict:
+    return records.commentary_for(_engine, area, quarter)
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def area_actions(_engine, url: str, area: str) -> pd.DataFrame:
+    return records.actions(_engine, area)
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def revisions(_engine, url: str, indicator_id: str, area: str, start) -> pd.DataFrame:
+    return records.figure_history(_engine, indicator_id, area, start)
+
+
 def auth_configured() -> bool:
     """Sign-in is configured when secrets.toml has an [auth] section (Streamlit's OIDC)."""
     try:
@@ -175,17 +190,17 @@ def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
         st.write("No figure for this quarter.")
         return
     for start in starts:
-        history = records.figure_history(db, indicator_id, area, start)
+        history = revisions(db, database_url(), indicator_id, area, start)
         st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**{quarter.label}**")
         st.markdown("\n".join(f"- {line}" for line in revision_lines(history)))
 
 
 def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
     db = engine()
-    note = records.commentary_for(db, area, quarter).get(indicator_id)
+    note = area_commentary(db, database_url(), area, quarter).get(indicator_id)
     if note:
         st.info(f"“{note['text']}” — {note['author']}", icon=":material/chat:")
-    linked = records.actions(db, area)
+    linked = area_actions(db, database_url(), area)
     linked = linked[(linked["indicator"] == indicator_id) & ~linked["status"].isin(["done", "dropped"])]
     for action in linked.itertuples():
         due = (

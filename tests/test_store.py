@@ -74,7 +74,13 @@ def test_quarters_completeness_and_targets(fresh_db):
     for name in ("2024-25_Q3_hackney_vawg.xlsx", "2024-25_Q4_hackney_youth_justice.xlsx"):
         save_return(fresh_db, load_file(RETURNS / name), "a")
     assert queries.quarters_with_data(fresh_db, "Hackney") == [Quarter(2024, 3), Quarter(2024, 4)]
-    assert queries.subgroups_reporting(fresh_db, "Hackney", Quarter(2024, 4)) == {"youth_justice"}
+    from cspdash.completeness import returns_status
+
+    kinds = {"youth_justice": ("Youth Justice", 30), "vawg": ("VAWG", 30)}
+    received = {
+        s.kind for s in returns_status(fresh_db, "Hackney", Quarter(2024, 4), kinds, date(2025, 1, 1)) if s.received_at
+    }
+    assert received == {"youth_justice"}
     set_target(fresh_db, "yj_kpi2_ete", 2024, 80, 5, "admin")
     set_target(fresh_db, "yj_kpi2_ete", 2024, 82, 4, "admin")
     targets = queries.targets(fresh_db)

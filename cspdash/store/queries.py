@@ -123,28 +123,6 @@ def quarters_with_data(engine: Engine, area: str) -> list[Quarter]:
     return sorted({Quarter.containing(pd.Timestamp(d).date()) for d in starts})
 
 
-def subgroups_reporting(engine: Engine, area: str, quarter: Quarter) -> set[str]:
-    """Sub-groups with at least one figure for the area inside the quarter."""
-    obs, ind = models.Observation, models.Indicator
-    query = (
-        select(ind.subgroup_id)
-        .join(obs, obs.indicator_id == ind.id)
-        .join(models.Area, obs.area_id == models.Area.id)
-        .join(models.Submission, obs.submission_id == models.Submission.id)
-        .where(
-            models.Area.name == area,
-            models.Area.kind == "la",
-            ind.frequency != "year",
-            models.Submission.status == "active",
-            obs.period_start >= quarter.start,
-            obs.period_end <= quarter.end,
-        )
-        .distinct()
-    )
-    with engine.connect() as connection:
-        return set(connection.scalars(query))
-
-
 def submissions(engine: Engine) -> pd.DataFrame:
     """The files loaded, newest first."""
     sub, area_t = models.Submission, models.Area
