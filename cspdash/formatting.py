@@ -42,8 +42,7 @@ def format_change(ind: Indicator, change: Change) -> str:
         return f"{absolute:+.1f} pts"
     shown = f"{absolute:+,.0f}" if ind.unit == "count" else f"{absolute:+,.1f}"
     percent = change.percent
-    small = ind.unit == "count" and change.previous.value < SMALL_COUNT
-    return shown if percent is None or small else f"{shown} ({percent:+.0f}%)"
+    return shown if percent is None or is_small(ind, change) else f"{shown} ({percent:+.0f}%)"
 
 
 def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None) -> str:
@@ -74,6 +73,17 @@ def _size_of_change(ind: Indicator, change: Change) -> str:
     if ind.unit == "percent":
         return f"{absolute:.1f} points"
     previous = change.previous.value
-    if change.percent is None or (ind.unit == "count" and previous < SMALL_COUNT):
-        return f"{absolute:,.0f} (from {format_value(ind, previous)})"
+    if change.percent is None or is_small(ind, change):
+        shown = f"{absolute:,.0f}" if ind.unit == "count" else f"{absolute:,.1f}"
+        return f"{shown} (from {format_value(ind, previous)})"
     return f"{abs(change.percent):.0f}%"
+
+
+def is_small(ind: Indicator, change: Change) -> bool:
+    """A change between small counts, where a percentage would mislead (3 → 5 is not '+67%')."""
+    previous = change.previous
+    if ind.unit == "count":
+        return previous.value < SMALL_COUNT
+    if ind.unit == "rate" and previous.numerator is not None:
+        return previous.numerator < SMALL_COUNT
+    return False

@@ -78,7 +78,7 @@ def against_target(ind: Indicator, current: Reading, target: Target | None) -> J
     if _could_be_within_tolerance(ind, current, target):
         return Judgement(
             Status.AMBER,
-            f"Below target of {shown}, but with {current.denominator:,.0f} cases its 95% interval "
+            f"Below target of {shown}, but with {current.denominator:,.0f} case{'s' if current.denominator != 1 else ''} its 95% interval "
             "reaches the tolerance: not clearly off track",
         )
     return Judgement(Status.RED, f"Misses target of {shown} by more than {target.tolerance:g}")

@@ -6,7 +6,7 @@ import csv
 import getpass
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,7 @@ from cspdash.changes import compare_with_store, history_outliers
 from cspdash.formatting import format_value
 from cspdash.observations import LoadedReturn
 from cspdash.store.queries import observation_count
-from cspdash.store.repository import SaveResult, save_returns, set_target
+from cspdash.store.repository import SaveResult, save_returns, set_target, stamp_received
 from data_loaders.detect import load_file
 from data_loaders.kinds import load_kinds
 from data_loaders.problems import Problem, ReturnRefused
@@ -132,7 +132,11 @@ def load_sample_if_empty(engine: Engine) -> bool:
     if observation_count(engine):
         return False
     checked = check_files(None, sample_files())
-    save_returns(engine, checked.files, "sample data")
+    results = save_returns(engine, checked.files, "sample data")
+    for loaded, result in zip(checked.files, results, strict=True):
+        late = loaded.kind == "serious_violence" and "city_of_london" in loaded.original_name
+        received = datetime.combine(loaded.period_end + timedelta(days=38 if late else 21), time(10, 0))
+        stamp_received(engine, result.submission_id, received)
     load_sample_targets(engine)
     return True
 

@@ -206,3 +206,9 @@ def set_target(
         row.value, row.tolerance, row.polarity, row.set_by, row.set_at = value, tolerance, polarity, actor, now()
         shown = f"{value:g} ± {tolerance:g}" + (f", {polarity} is better" if polarity else "")
         audit(session, actor, "target", f"{indicator_id} {fy_label(fy)}: {old} → {shown}")
+
+
+def stamp_received(engine: Engine, submission_id: int, received: datetime) -> None:
+    """Record when a return was received (for sample data and returns loaded after the event)."""
+    with Session(engine) as session, session.begin():
+        session.get(models.Submission, submission_id).submitted_at = received
