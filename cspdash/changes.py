@@ -12,14 +12,22 @@ from cspdash.store.queries import current_observations
 KEY = ["indicator", "area", "breakdown", "period_start"]
 
 
-def compare_with_store(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
-    """The file's figures beside those in force: columns old_value, value and change ('new',
-    'revised', 'unchanged') for each indicator, area, breakdown and period."""
+def in_force_for(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
+    """The figures in force (every breakdown) for the file's areas: read once, shared by the checks below."""
+    frames = [current_observations(engine, area=area, breakdown=None) for area in loaded.areas]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _totals(current: pd.DataFrame, area: str) -> pd.DataFrame:
+    if current.empty:
+        return current
+    return current[(current["area"] == area) & (current["breakdown"] == "")]
+
+
+def compare_with_store(loaded: LoadedReturn, current: pd.DataFrame) -> pd.DataFrame:
+    """The file's figures beside those in force (`in_force_for`): columns old_value, value and change
+    ('new', 'revised', 'unchanged') for each indicator, area, breakdown and period."""
     new = loaded.observations.copy()
-    current = pd.concat(
-        [current_observations(engine, area=area, subgroup=None, breakdown=None) for area in loaded.areas],
-        ignore_index=True,
-    )
     if current.empty:
         return new.assign(old_value=None, old_suppressed=False, change="new")
     current = current[current["indicator"].isin(set(new["indicator"]))]
@@ -34,11 +42,11 @@ def compare_with_store(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
     return merged.drop(columns="_match")
 
 
-def history_outliers(engine: Engine, loaded: LoadedReturn, minimum_history: int = 4) -> pd.DataFrame:
+def history_outliers(loaded: LoadedReturn, current: pd.DataFrame, minimum_history: int = 4) -> pd.DataFrame:
     """Figures far outside the same indicator's stored history for the area (3 × IQR fences)."""
     rows = []
     for area in loaded.areas:
-        history = current_observations(engine, area=area)
+        history = _totals(current, area)
         if history.empty:
             continue
         for obs in loaded.observations[loaded.observations["area"] == area].itertuples():
@@ -67,7 +75,7 @@ def history_outliers(engine: Engine, loaded: LoadedReturn, minimum_history: int 
     return pd.DataFrame(rows)
 
 
-def status_changes(engine: Engine, loaded: LoadedReturn, catalogue, targets) -> pd.DataFrame:
+def status_changes(loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, targets) -> pd.DataFrame:
     """RAG statuses the file would change, per area and quarter it covers: indicator, before, after."""
     from cspdash.overview import overview_rows
     from cspdash.periods import Quarter
@@ -75,7 +83,7 @@ def status_changes(engine: Engine, loaded: LoadedReturn, catalogue, targets) -> 
     rows = []
     new = loaded.observations[loaded.observations["breakdown"] == ""]
     for area in loaded.areas:
-        current = current_observations(engine, area=area)
+        current = _totals(current_all, area)
         incoming = new[(new["area"] == area) & (new["area_kind"] == "la")]
         if incoming.empty:
             continue

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from cspdash.catalogue import load_catalogue
-from cspdash.changes import compare_with_store, history_outliers
+from cspdash.changes import compare_with_store, history_outliers, in_force_for
 from cspdash.formatting import format_value
 from cspdash.observations import LoadedReturn
 from cspdash.store.queries import observation_count
@@ -56,17 +56,19 @@ def check_files(
         raise ReturnRefused(problems)
     if engine is not None:
         for item in loaded:
-            problems.extend(store_warnings(engine, item))
+            if load_kinds()[item.kind].is_return:
+                problems.extend(store_warnings(item, in_force_for(engine, item)))
     return CheckedFiles(loaded, problems)
 
 
-def store_warnings(engine: Engine, loaded: LoadedReturn) -> list[Problem]:
-    """For a sub-group's return: figures it revises (old → new) and figures far outside their history."""
+def store_warnings(loaded: LoadedReturn, current: pd.DataFrame) -> list[Problem]:
+    """For a sub-group's return: figures it revises (old → new) and figures far outside their history,
+    against the figures in force (`in_force_for`)."""
     if not load_kinds()[loaded.kind].is_return:
         return []  # a publication's new release is expected to revise its window
     catalogue = load_catalogue()
     warnings = []
-    changes = compare_with_store(engine, loaded)
+    changes = compare_with_store(loaded, current)
     for row in changes[changes["change"] == "revised"].itertuples():
         ind = catalogue.indicator(row.indicator)
         old = "suppressed" if row.old_suppressed else format_value(ind, row.old_value)
@@ -81,7 +83,7 @@ def store_warnings(engine: Engine, loaded: LoadedReturn) -> list[Problem]:
                 "warning",
             )
         )
-    for row in history_outliers(engine, loaded).itertuples():
+    for row in history_outliers(loaded, current).itertuples():
         ind = catalogue.indicator(row.indicator)
         warnings.append(
             Problem(
@@ -170,12 +172,12 @@ def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
         try:
-            checked = check_files(engine, [path], today=today)
+            checked = check_files(None, [path], today=today)
         except ReturnRefused as refused:
             return UploadCheck(name, None, refused.problems)
     loaded = checked.files[0]
-    changes = compare_with_store(engine, loaded)
-    statuses = (
-        status_changes(engine, loaded, load_catalogue(), targets) if load_kinds()[loaded.kind].is_return else None
-    )
-    return UploadCheck(name, loaded, checked.warnings, changes, statuses)
+    current = in_force_for(engine, loaded)  # one read of the store for every comparison below
+    is_return = load_kinds()[loaded.kind].is_return
+    warnings = checked.warnings + store_warnings(loaded, current)
+    statuses = status_changes(loaded, current, load_catalogue(), targets) if is_return else None
+    return UploadCheck(name, loaded, warnings, compare_with_store(loaded, current), statuses)

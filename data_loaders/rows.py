@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from cspdash.catalogue import Catalogue, Indicator
-from cspdash.periods import PeriodError, Quarter, parse_quarter
+from cspdash.periods import PeriodError, parse_quarter
 from data_loaders.cells import CellValue, read_cell
 from data_loaders.kinds import Kind
 from data_loaders.problems import Collector, cell_ref
@@ -204,7 +204,3 @@ def _percent_fractions(rows: list[dict]) -> None:
     if typed and all(r["value"] <= 1 and not r["percent_sign"] for r in typed) and any(r["value"] > 0 for r in typed):
         for r in typed:
             r["value"] *= 100
-
-
-def quarter_of(rows: list[dict]) -> Quarter | None:
-    return Quarter.containing(rows[0]["period_start"]) if rows else None

@@ -88,3 +88,17 @@ def test_actions_are_added_changed_and_audited(fresh_db):
         records.add_action(fresh_db, "chair", " ", "owner")
     details = records.audit_entries(fresh_db)["detail"].tolist()
     assert details[0] == f"changed {number}: status open → in progress; owner YJS manager → Head of YJS"
+
+
+def test_a_revising_return_warns_old_to_new_and_flags_a_figure_far_outside_its_history(fresh_db, tmp_path):
+    from data_loaders.ingest import check_files, ingest_files
+    from sample_data.generate import sample_files
+
+    hackney_yj = [f for f in sample_files() if "hackney_youth_justice" in f.name]
+    ingest_files(fresh_db, hackney_yj, submitted_by="sample")
+    checked = check_files(fresh_db, [revised_copy(tmp_path, 400)])
+    found = {(w.cell, w.code): w.message for w in checked.warnings}
+    original = load_file(ORIGINAL).observations.set_index("indicator").loc["yj_custody", "value"]
+    assert found[("E11", "revision")] == f"revises yj_custody for Hackney, Jan 2025: {original:,.0f} → 400"
+    assert found[("E11", "outlier")].startswith("yj_custody 400 is far outside its history for Hackney")
+    assert all(w.is_warning for w in checked.warnings)

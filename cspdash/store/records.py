@@ -211,13 +211,3 @@ def audit_entries(engine: Engine, limit: int = 1000) -> pd.DataFrame:
 def record_sign_in(engine: Engine, email: str, role: str) -> None:
     with Session(engine) as session, session.begin():
         audit(session, email, "sign-in", f"signed in as {role}")
-
-
-def submission_content(engine: Engine, submission_id: int) -> tuple[str, bytes | None]:
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(models.Submission.original_name, models.Submission.content).where(
-                models.Submission.id == submission_id
-            )
-        ).one()
-    return row[0], row[1]
