@@ -15,7 +15,7 @@ import pandas as pd
 from cspdash.catalogue import Catalogue, load_catalogue
 from cspdash.observations import LoadedReturn, tidy_frame
 from data_loaders.blocks import read_blocks
-from data_loaders.filecheck import check_file, formulas_without_values, sheet_part_names
+from data_loaders.filecheck import FileFacts, check_file
 from data_loaders.kinds import Kind, load_kinds
 from data_loaders.problems import Collector, cell_ref
 from data_loaders.reading import (
@@ -38,25 +38,34 @@ EXCEL = {".xlsx", ".xlsm", ".xls"}
 
 
 def load_file(
-    path: Path, catalogue: Catalogue | None = None, kind: str | None = None, today: date | None = None
+    path: Path,
+    catalogue: Catalogue | None = None,
+    kind: str | None = None,
+    today: date | None = None,
+    name: str | None = None,
+    facts: FileFacts | None = None,
 ) -> LoadedReturn:
-    """Read and check one file; raise ReturnRefused naming every problem."""
+    """Read and check one file; raise ReturnRefused naming every problem.
+
+    `name` is the file's name as its owner knows it (default: the path's); `facts` are the results of
+    `check_file` when it has already run (it runs here otherwise)."""
     path, catalogue, today = Path(path), catalogue or load_catalogue(), today or date.today()
-    collector = Collector(path.name)
-    check_file(path, collector)
-    collector.raise_if_errors()
+    collector = Collector(name or path.name)
+    if facts is None:
+        facts = check_file(path, collector)
+        collector.raise_if_errors()
     kinds = load_kinds()
     if kind is not None and kind not in kinds:
         collector.error("", "unknown-kind", f"'{kind}' is not a known kind: {', '.join(sorted(kinds))}")
         collector.raise_if_errors()
-    rows = _read(path, kinds[kind] if kind else None, kinds, catalogue, collector, today)
-    collector.raise_if_errors()
-    frame, chosen = rows
+    frame, chosen = _read(path, kinds[kind] if kind else None, kinds, catalogue, collector, today, facts)
+    if collector.errors:
+        _formula_warnings(facts, collector, {(p.sheet, p.cell) for p in collector.errors})
+        collector.raise_if_errors()
     if frame.empty:
         collector.error("", "no-data", "no figures found in the file")
         collector.raise_if_errors()
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        _formula_warnings(path, frame, collector)
+    _formula_warnings(facts, collector, set(frame["source_sheet"].unique()))
     observations = tidy_frame(frame)
     vintage = None
     if chosen.vintage:
@@ -65,7 +74,13 @@ def load_file(
         )
     content = path.read_bytes()
     return LoadedReturn(
-        path.name, hashlib.sha256(content).hexdigest(), chosen.id, observations, vintage, collector.warnings, content
+        collector.file,
+        hashlib.sha256(content).hexdigest(),
+        chosen.id,
+        observations,
+        vintage,
+        collector.warnings,
+        content,
     )
 
 
@@ -76,6 +91,7 @@ def _read(
     catalogue: Catalogue,
     collector: Collector,
     today: date,
+    facts: FileFacts,
 ):
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -83,7 +99,7 @@ def _read(
         kind = kind or _kind_from_header(table.header, kinds, collector, table.sheet)
         return _by_layout_table(table, kind, catalogue, collector, today), kind
     if suffix == ".csv":
-        sheets = {CSV_SHEET: read_csv_grid(path, collector)}
+        sheets = {CSV_SHEET: read_csv_grid(path, collector, facts.delimiter)}
     else:
         sheets = {name: None for name in excel_sheet_names(path, collector)}
     kind, sheet_name, grid = _detect(path, kind, kinds, sheets, collector)
@@ -250,15 +266,12 @@ def _signature_row(grid: pd.DataFrame, kind: Kind) -> int | None:
     return None
 
 
-def _formula_warnings(path: Path, frame: pd.DataFrame, collector: Collector) -> None:
-    """Formula cells Excel never calculated: their value is unknown (read as blank)."""
-    parts = {part: name for name, part in sheet_part_names(path).items()}
-    used = set(frame["source_sheet"].unique())
-    for part, cells in formulas_without_values(path).items():
-        sheet = parts.get(part, part)
-        if sheet not in used:
-            continue
-        for cell in cells[:20]:
+def _formula_warnings(facts: FileFacts, collector: Collector, where: set) -> None:
+    """Formula cells Excel never calculated: their value is unknown (read as blank). `where` holds
+    the sheets read, or (sheet, cell) pairs: the cells already in error, so their cause is named."""
+    for sheet, cells in facts.formulas_without_values.items():
+        wanted = [c for c in cells if (sheet, c) in where] if sheet not in where else cells
+        for cell in wanted[:20]:
             collector.warn(
                 cell,
                 "formula-no-value",

@@ -1,27 +1,53 @@
-"""Checks made before a file is parsed: size, emptiness, real format, encryption, zip bombs."""
+"""Checks made before a file is parsed: what it really is, and that it is within the declared limits.
+
+No parser sees a file until it has passed: size, emptiness, real format, encryption; for a workbook,
+its unpacked size, its parts' XML (no document type declarations) and every sheet's declared and
+real extent; for an Excel 97 file, its records; for a CSV, its encoding, line lengths and columns;
+for a parquet file, its rows, columns and sizes from its metadata. What is learnt on the way (a
+CSV's encoding, formula cells with no value) is returned so the file is read only once more.
+"""
 
 from __future__ import annotations
 
-import os
-import re
+import codecs
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from data_loaders.limits import Limits, current_limits
 from data_loaders.problems import Collector
+from data_loaders.xls_scan import XlsProblem, scan_xls
+from data_loaders.xls_scan import declared_size as xls_declared_size
+from data_loaders.xlsx_scan import MAX_PARTS, SheetExtent, WorkbookProblem, scan_workbook, zip_entry_count
+from data_loaders.xlsx_scan import declared_size as xlsx_declared_size
 
-DEFAULT_MAX_MB = 20.0
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 100
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PARQUET_MAGIC = b"PAR1"
 EXCEL_ZIP = {".xlsx", ".xlsm"}
 FORMATS = {".xlsx", ".xlsm", ".xls", ".csv", ".parquet"}
+BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 (big-endian)"),
+]
+
+
+@dataclass
+class FileFacts:
+    """What the checks learnt: a CSV's encoding and delimiter; formula cells with no value by sheet."""
+
+    encoding: str = ""
+    encoding_name: str = ""
+    delimiter: str = ","
+    formulas_without_values: dict[str, list[str]] = field(default_factory=dict)
 
 
 def max_file_bytes() -> int:
     """The size cap: DASHBOARD_MAX_UPLOAD_MB, default 20 MB."""
-    return int(float(os.environ.get("DASHBOARD_MAX_UPLOAD_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+    return current_limits().max_file_bytes
 
 
 def _what_it_is(head: bytes) -> str:
@@ -35,46 +61,105 @@ def _what_it_is(head: bytes) -> str:
         return "a PDF"
     if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
         return "a web page"
+    if any(head.startswith(bom) for bom, _, _ in BOMS) or _looks_like_utf16(head):
+        return "text"
     if b"\x00" in head:
         return "a binary file"
     return "text"
 
 
-def check_file(path: Path, collector: Collector) -> None:
+def check_file(path: Path, collector: Collector, limits: Limits | None = None) -> FileFacts:
     """Record file-level problems; after any of them the file is not parsed."""
+    limits = limits or current_limits()
+    facts = FileFacts()
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if suffix not in FORMATS:
         collector.error(
             "",
             "unknown-kind",
-            f"'{suffix or path.name}' files are not a known return; expected one of {sorted(FORMATS)}",
+            f"'{suffix or 'no extension'}' files are not a known return; expected one of {sorted(FORMATS)}",
         )
-        return
+        return facts
     if size == 0:
         collector.error("", "empty-file", "the file is empty (0 bytes)")
-        return
-    if size > max_file_bytes():
+        return facts
+    if size > limits.max_file_bytes:
         collector.error(
             "",
             "file-too-large",
-            f"the file is {size / 1048576:.1f} MB; the limit is {max_file_bytes() / 1048576:.0f} MB",
+            f"the file is {size / 1048576:.1f} MB; the limit is {limits.max_file_bytes / 1048576:.0f} MB",
         )
-        return
+        return facts
     with path.open("rb") as handle:
         head = handle.read(4096)
     found = _what_it_is(head)
     if suffix in EXCEL_ZIP:
-        _check_xlsx(path, head, found, collector)
+        _check_xlsx(path, head, found, collector, limits, facts)
     elif suffix == ".xls":
-        _check_xls(path, head, found, collector)
-    elif suffix == ".parquet" and found != "a parquet file":
-        collector.error("", "wrong-format", f"a .parquet file should be a parquet file, but this is {found}")
-    elif suffix == ".csv" and found != "text":
+        _check_xls(path, head, found, collector, limits)
+    elif suffix == ".parquet":
+        if found != "a parquet file":
+            collector.error("", "wrong-format", f"a .parquet file should be a parquet file, but this is {found}")
+        else:
+            _check_parquet(path, collector, limits)
+    elif found != "text":
         collector.error("", "wrong-format", f"a .csv file should be text, but this is {found}")
+    else:
+        _check_csv(path, collector, limits, facts)
+    return facts
 
 
-def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector) -> None:
+def _too_big(collector: Collector, sheet: str, extent: SheetExtent, limits: Limits) -> bool:
+    """Refuse a sheet whose cells reach beyond the limits, naming the farthest cell."""
+    box = extent.rows * extent.columns
+    if extent.rows <= limits.max_rows and extent.columns <= limits.max_columns and box <= limits.max_cells:
+        return False
+    cell = extent.row_cell if extent.rows > limits.max_rows else extent.column_cell
+    collector.error(
+        cell,
+        "too-big",
+        f"the sheet's cells reach {cell}, making it {extent.rows:,} rows by {extent.columns:,} columns "
+        f"({box:,} cells); the limit is {limits.describe()}: delete whatever lies beyond the table "
+        "(select the empty rows and columns, Delete, save) and upload again",
+        sheet=sheet,
+    )
+    return True
+
+
+def _declared_too_big(collector: Collector, sheet: str, declared: str, size, limits: Limits) -> bool:
+    if size is None:
+        return False
+    rows, columns = size
+    if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
+        return False
+    collector.error(
+        "",
+        "too-big",
+        f"the sheet declares its used range as {declared} ({rows:,} rows by {columns:,} columns); the limit "
+        f"is {limits.describe()}: save it again from Excel, or delete whatever lies beyond the table",
+        sheet=sheet,
+    )
+    return True
+
+
+def _check_sheets(collector: Collector, sheets: dict[str, SheetExtent], limits: Limits, declared_size) -> None:
+    for name, extent in sheets.items():
+        size = declared_size(extent.declared) if extent.declared else None
+        if _declared_too_big(collector, name, extent.declared, size, limits) or _too_big(
+            collector, name, extent, limits
+        ):
+            return
+    total = sum(extent.rows * extent.columns for extent in sheets.values())
+    if total > limits.max_cells:
+        collector.error(
+            "",
+            "too-big",
+            f"the workbook's sheets hold {total:,} cells between them; the limit is {limits.max_cells:,}",
+        )
+
+
+def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector, limits: Limits, facts: FileFacts) -> None:
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(path):
             collector.error(
@@ -93,33 +178,57 @@ def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector) -> No
         collector.error("", "wrong-format", f"an {path.suffix} workbook should be a zip archive, but this is {found}")
         return
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            total = sum(info.file_size for info in infos)
-            packed = sum(info.compress_size for info in infos) or 1
-            if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
-                collector.error(
-                    "",
-                    "zip-bomb",
-                    f"the workbook unpacks to {total / 1048576:.0f} MB from {packed / 1048576:.1f} MB: refused as a possible zip bomb",
-                )
-                return
-            if "xl/workbook.xml" not in names:
-                collector.error("", "wrong-format", "the zip archive is not an Excel workbook (no xl/workbook.xml)")
-                return
-            bad = archive.testzip()
-            if bad:
-                collector.error("", "corrupt-file", f"the workbook is damaged ({bad} is corrupt)")
-    except zipfile.BadZipFile as error:
-        collector.error("", "corrupt-file", f"the workbook is damaged or truncated ({error})")
+        if not _unpacked_size_ok(path, collector, limits):
+            return
+        scan = scan_workbook(path)
+    except WorkbookProblem as problem:
+        collector.error(problem.cell, problem.code, problem.message, sheet=problem.sheet)
+        return
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+        collector.error("", "corrupt-file", f"the workbook is damaged or truncated ({str(error)[:120]})")
+        return
+    _check_sheets(collector, scan.sheets, limits, xlsx_declared_size)
+    facts.formulas_without_values = {
+        name: extent.formulas_without_values for name, extent in scan.sheets.items() if extent.formulas_without_values
+    }
 
 
-def _check_xls(path: Path, head: bytes, found: str, collector: Collector) -> None:
+def _unpacked_size_ok(path: Path, collector: Collector, limits: Limits) -> bool:
+    parts = zip_entry_count(path)
+    if parts > MAX_PARTS:
+        collector.error("", "too-big", f"the workbook holds {parts:,} parts; a workbook has at most {MAX_PARTS:,}")
+        return False
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+    total = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos) or 1
+    if total > limits.max_unzipped_bytes or total / packed > limits.max_zip_ratio:
+        collector.error(
+            "",
+            "zip-bomb",
+            f"the workbook unpacks to {total / 1048576:.0f} MB from {packed / 1048576:.1f} MB: refused as a possible zip bomb",
+        )
+        return False
+    if "xl/workbook.xml" not in names:
+        collector.error("", "wrong-format", "the zip archive is not an Excel workbook (no xl/workbook.xml)")
+        return False
+    return True
+
+
+def _check_xls(path: Path, head: bytes, found: str, collector: Collector, limits: Limits) -> None:
     if head.startswith(ZIP_MAGIC):
         collector.error("", "wrong-format", "this is an .xlsx workbook with an .xls name: rename it to .xlsx")
-    elif not head.startswith(OLE_MAGIC):
+        return
+    if not head.startswith(OLE_MAGIC):
         collector.error("", "wrong-format", f"an .xls file should be an Excel 97 workbook, but this is {found}")
+        return
+    try:
+        scan = scan_xls(path)
+    except XlsProblem as problem:
+        collector.error("", problem.code, problem.message)
+        return
+    _check_sheets(collector, scan.sheets, limits, xls_declared_size)
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -128,38 +237,116 @@ def _is_encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
 
 
-_CELL = re.compile(rb"<c r=\"([A-Z]+\d+)\"[^>]*?>(.*?)</c>", re.S)
+def _looks_like_utf16(data: bytes) -> str | None:
+    """'little-endian' or 'big-endian' for UTF-16 text without a byte-order mark (mostly ASCII)."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
+    even_nuls = sample[0::2].count(0) / len(sample[0::2])
+    if odd_nuls > 0.6 and even_nuls < 0.1:
+        return "little-endian"
+    if even_nuls > 0.6 and odd_nuls < 0.1:
+        return "big-endian"
+    return None
 
 
-def formulas_without_values(path: Path) -> dict[str, list[str]]:
-    """Cells holding a formula but no cached value (never calculated), by sheet XML part name."""
-    found: dict[str, list[str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not (name.startswith("xl/worksheets/sheet") and name.endswith(".xml")):
-                continue
-            xml = archive.read(name)
-            if b"<f" not in xml:
-                continue
-            cells = [
-                ref.decode()
-                for ref, body in _CELL.findall(xml)
-                if b"<f" in body and (b"<v>" not in body or b"<v></v>" in body)
-            ]
-            if cells:
-                found[name] = cells
-    return found
+def decode_csv(data: bytes) -> tuple[str, str, str]:
+    """(text, codec, name) of a CSV's bytes: by byte-order mark, else UTF-8, else Windows-1252.
+
+    Raises UnicodeError (with a message that names the encoding) when it is none of these."""
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec, name
+            except UnicodeDecodeError as error:
+                raise UnicodeError(
+                    f"the CSV starts with a {name} byte-order mark but is not {name} text ({error.reason})"
+                ) from None
+    if b"\x00" in data[:4096]:
+        order = _looks_like_utf16(data)
+        if order:
+            raise UnicodeError(
+                f"the CSV looks like UTF-16 ({order}) text without a byte-order mark: save it as "
+                "'CSV UTF-8' and upload again"
+            )
+        raise UnicodeError("the CSV holds NUL bytes: it is a binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8", "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252", "Windows-1252"
+    except UnicodeDecodeError:
+        raise UnicodeError("the CSV is not UTF-8, UTF-16 or Windows-1252 text") from None
 
 
-def sheet_part_names(path: Path) -> dict[str, str]:
-    """Sheet name → its XML part, read from the workbook's relationships."""
-    with zipfile.ZipFile(path) as archive:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    parts = {}
-    for name, rel_id in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
-        target = targets.get(rel_id, "")
-        parts[name] = "xl/" + target.removeprefix("/xl/").removeprefix("xl/")
-    return parts
+def _delimiter(text: str) -> str:
+    """Comma, or tab for Excel's 'Unicode text' export (tabs and no commas in the first lines)."""
+    head = text[:8192]
+    return "\t" if "\t" in head and "," not in head else ","
+
+
+def _check_csv(path: Path, collector: Collector, limits: Limits, facts: FileFacts) -> None:
+    try:
+        text, facts.encoding, facts.encoding_name = decode_csv(path.read_bytes())
+    except UnicodeError as error:
+        code = "wrong-format" if "binary" in str(error) else "encoding"
+        collector.error("", code, str(error))
+        return
+    facts.delimiter = _delimiter(text)
+    lines = text.splitlines()
+    if len(lines) > limits.max_rows:
+        collector.error("", "too-big", f"the CSV has {len(lines):,} lines; the limit is {limits.max_rows:,} rows")
+        return
+    counts = [line.count(facts.delimiter) for line in lines]
+    widest = max(range(len(counts)), key=counts.__getitem__, default=0)
+    if counts and counts[widest] + 1 > limits.max_columns:
+        collector.error(
+            f"A{widest + 1}",
+            "too-big",
+            f"line {widest + 1:,} has {counts[widest] + 1:,} columns; the limit is {limits.max_columns:,}",
+            sheet="csv",
+        )
+        return
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=0)
+    if lines and len(lines[longest]) > limits.max_line_chars:
+        collector.error(
+            f"A{longest + 1}",
+            "too-big",
+            f"line {longest + 1:,} is {len(lines[longest]):,} characters long; the limit is {limits.max_line_chars:,}",
+            sheet="csv",
+        )
+        return
+    cells = sum(counts) + len(counts)
+    if cells > limits.max_cells:
+        collector.error("", "too-big", f"the CSV has {cells:,} cells; the limit is {limits.max_cells:,}")
+
+
+def _check_parquet(path: Path, collector: Collector, limits: Limits) -> None:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception as error:  # pyarrow raises several types for a damaged footer
+        collector.error("", "corrupt-file", f"the parquet file is damaged ({str(error).splitlines()[0][:120]})")
+        return
+    rows, columns = meta.num_rows, meta.num_columns
+    unpacked = sum(
+        meta.row_group(g).column(c).total_uncompressed_size
+        for g in range(meta.num_row_groups)
+        for c in range(meta.row_group(g).num_columns)
+    )
+    if rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells:
+        collector.error(
+            "",
+            "too-big",
+            f"the parquet file declares {rows:,} rows by {columns:,} columns; the limit is {limits.describe()}",
+        )
+    elif unpacked > limits.max_unzipped_bytes:
+        collector.error(
+            "",
+            "zip-bomb",
+            f"the parquet file unpacks to {unpacked / 1048576:.0f} MB; the limit is "
+            f"{limits.max_unzipped_bytes / 1048576:.0f} MB",
+        )

@@ -20,7 +20,9 @@ from cspdash.store.queries import observation_count
 from cspdash.store.repository import SaveResult, save_returns, set_target, stamp_received
 from data_loaders.detect import load_file
 from data_loaders.kinds import load_kinds
+from data_loaders.names import BadFileName, safe_file_name
 from data_loaders.problems import Problem, ReturnRefused
+from data_loaders.sandbox import load_untrusted
 from sample_data.generate import SAMPLE_DIR, sample_files
 
 
@@ -39,14 +41,34 @@ class CheckedFiles:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def read_one(
+    path: Path, name: str | None = None, kind: str | None = None, today: date | None = None, trusted: bool = False
+) -> LoadedReturn:
+    """One file read and checked under its safe name (`name`, else made from the path's): in a worker
+    with limits unless it is one of the app's own (trusted) files; ReturnRefused if it cannot be loaded."""
+    path = Path(path)
+    try:
+        name = name or safe_file_name(path.name)
+    except BadFileName as error:
+        raise ReturnRefused([Problem(repr(path.name)[:80], "", "", "bad-name", str(error))]) from None
+    if trusted:
+        return load_file(path, kind=kind, today=today, name=name)
+    return load_untrusted(path, name=name, kind=kind, today=today)
+
+
 def check_files(
-    engine: Engine | None, paths: list[Path], kind: str | None = None, today: date | None = None
+    engine: Engine | None,
+    paths: list[Path],
+    kind: str | None = None,
+    today: date | None = None,
+    trusted: bool = False,
+    names: list[str] | None = None,
 ) -> CheckedFiles:
     """Read and check every file; raise ReturnRefused with every problem of every file."""
     loaded, problems = [], []
-    for path in paths:
+    for path, name in zip(paths, names or [None] * len(paths), strict=True):
         try:
-            item = load_file(Path(path), kind=kind, today=today)
+            item = read_one(path, name, kind=kind, today=today, trusted=trusted)
         except ReturnRefused as refused:
             problems.extend(refused.problems)
             continue
@@ -133,7 +155,7 @@ def load_sample_if_empty(engine: Engine) -> bool:
     """Fill an empty store with the embedded sample returns; True if it did."""
     if observation_count(engine):
         return False
-    checked = check_files(None, sample_files())
+    checked = check_files(None, sample_files(), trusted=True)
     results = save_returns(engine, checked.files, "sample data")
     for loaded, result in zip(checked.files, results, strict=True):
         late = loaded.kind == "serious_violence" and "city_of_london" in loaded.original_name
@@ -165,19 +187,26 @@ class UploadCheck:
 
 
 def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today: date | None = None) -> UploadCheck:
-    """Check an uploaded file as `validate` would, and work out the figures and statuses it would change."""
+    """Check an uploaded file as `validate` would, and work out the figures and statuses it would change.
+
+    The browser's file name is only a label: the file is written under a name of our own."""
     from cspdash.changes import status_changes
 
+    try:
+        shown = safe_file_name(name)
+    except BadFileName as error:
+        label = repr(str(name))[:80]
+        return UploadCheck(label, None, [Problem(label, "", "", "bad-name", str(error))])
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
+        path = Path(folder) / ("upload" + Path(shown).suffix.lower())
         path.write_bytes(content)
         try:
-            checked = check_files(None, [path], today=today)
+            checked = check_files(None, [path], today=today, names=[shown])
         except ReturnRefused as refused:
-            return UploadCheck(name, None, refused.problems)
+            return UploadCheck(shown, None, refused.problems)
     loaded = checked.files[0]
     current = in_force_for(engine, loaded)  # one read of the store for every comparison below
     is_return = load_kinds()[loaded.kind].is_return
     warnings = checked.warnings + store_warnings(loaded, current)
     statuses = status_changes(loaded, current, load_catalogue(), targets) if is_return else None
-    return UploadCheck(name, loaded, warnings, compare_with_store(loaded, current), statuses)
+    return UploadCheck(shown, loaded, warnings, compare_with_store(loaded, current), statuses)

@@ -11,7 +11,19 @@ from dataclasses import asdict, dataclass
 
 from openpyxl.utils import get_column_letter
 
-UNREADABLE = {"file-too-large", "empty-file", "wrong-format", "encrypted", "corrupt-file", "zip-bomb"}
+UNREADABLE = {
+    "file-too-large",
+    "empty-file",
+    "wrong-format",
+    "encrypted",
+    "corrupt-file",
+    "zip-bomb",
+    "too-big",
+    "unsafe-xml",
+    "encoding",
+    "resource-limit",
+    "bad-name",
+}
 
 
 def cell_ref(row_index: int, column_index: int) -> str:

@@ -18,7 +18,6 @@ from data_loaders.problems import Collector, ReturnRefused, cell_ref
 HEADER_SEARCH_ROWS = 30
 CSV_SHEET = "csv"
 PARQUET_SHEET = "parquet"
-ENCODINGS = ("utf-8-sig", "cp1252")
 
 
 @dataclass
@@ -47,6 +46,8 @@ def excel_sheet_names(path: Path, collector: Collector) -> list[str]:
 
 def _refuse_unreadable(path: Path, error: Exception, collector: Collector):
     text = str(error)
+    if isinstance(error, MemoryError) or type(error).__name__ == "ArrowMemoryError" or "malloc of size" in text:
+        raise MemoryError(text) from error  # the worker's memory cap, not a damaged file
     if "password" in text.lower() or "encrypt" in text.lower():
         collector.error(
             "", "encrypted", "the workbook is password-protected: save it without a password and upload again"
@@ -79,22 +80,21 @@ def read_excel_grid(path: Path, sheet: str, collector: Collector) -> pd.DataFram
 
 
 def decode_text(path: Path, collector: Collector) -> str:
-    """CSV text in UTF-8 (with or without BOM) or Windows-1252; CRLF or LF."""
-    data = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    collector.error("", "wrong-format", "the CSV is not UTF-8 or Windows-1252 text")
-    raise ReturnRefused(collector.problems)
+    """CSV text in UTF-8 or UTF-16 (by byte-order mark) or Windows-1252; CRLF or LF."""
+    from data_loaders.filecheck import decode_csv
+
+    try:
+        return decode_csv(path.read_bytes())[0]
+    except UnicodeError as error:
+        collector.error("", "encoding", str(error))
+        raise ReturnRefused(collector.problems) from None
 
 
-def read_csv_grid(path: Path, collector: Collector) -> pd.DataFrame:
+def read_csv_grid(path: Path, collector: Collector, delimiter: str = ",") -> pd.DataFrame:
     """A CSV as a grid of text cells; ragged rows (a title line above the table) are padded."""
     text = decode_text(path, collector)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         collector.error("", "corrupt-file", f"the CSV could not be read ({error})", sheet=CSV_SHEET)
         raise ReturnRefused(collector.problems) from None

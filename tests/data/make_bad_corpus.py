@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import openpyxl.styles
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "bad"
@@ -83,10 +84,131 @@ def encrypted() -> bytes:
     return out.getvalue()
 
 
+MINIMAL_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+        "</Relationships>"
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+        "</Relationships>"
+    ),
+}
+SHEET = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>'
+    "{rows}</sheetData></worksheet>"
+)
+
+
+def minimal_xlsx(rows: str, dimension: str = "") -> bytes:
+    """A workbook with one sheet and nothing else, written part by part (about 1.5 KB)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in MINIMAL_PARTS.items():
+            archive.writestr(name, xml)
+        archive.writestr("xl/worksheets/sheet1.xml", SHEET.format(dimension=dimension, rows=rows))
+    return buffer.getvalue()
+
+
+def sparse_far_cell() -> bytes:
+    """Cells only at A1 and XFD1048576: a reader allocates the 17-billion-cell grid between them."""
+    return minimal_xlsx('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+def huge_declared_range() -> bytes:
+    """Two cells, but a used range declared as the whole sheet."""
+    return minimal_xlsx('<row r="1"><c r="A1"><v>1</v></c></row>', '<dimension ref="A1:XFD1048576"/>')
+
+
+def rewrite_part(source: Path, part: str, change) -> bytes:
+    """A copy of a workbook with one XML part changed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            copy.writestr(info.filename, change(data) if info.filename == part else data)
+    return buffer.getvalue()
+
+
+def entity_bomb() -> bytes:
+    """The return with a 'billion laughs' document type declared in its Return sheet."""
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10)
+    )
+
+    def change(xml: bytes) -> bytes:
+        xml = xml.replace(b"<t>Hackney</t>", b"<t>&lol9;</t>", 1)
+        return f"<!DOCTYPE worksheet [{entities}]>".encode() + xml
+
+    return rewrite_part(YJ, "xl/worksheets/sheet2.xml", change)
+
+
+def formula_without_value_among_styled_blanks(path: Path) -> None:
+    """The return with 60,000 styled blank cells and the custody count typed as a formula Excel never
+    calculated: once took minutes to check, and named the wrong cell."""
+    book = openpyxl.load_workbook(YJ)
+    sheet = book["Return"]
+    sheet.protection.sheet = False
+    sheet["E11"] = "=SUM(C11:D11)"
+    fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+    for row in range(40, 60_040):
+        sheet.cell(row, 8).fill = fill
+    book.save(path)
+
+
+def parquet_bomb(path: Path) -> None:
+    """100 million rows of nothing in a few hundred KB: the metadata says how many before reading."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 100_000_000
+    columns = ["month_year", "borough_snt", "crime_type", "measure", "count"]
+    table = pa.table({name: pa.nulls(rows, pa.string()) for name in columns})
+    pq.write_table(table, path, row_group_size=10_000_000)
+
+
+def hostile() -> None:
+    """Files made to hurt the server rather than to be wrong: each must be refused before parsing."""
+    write("sparse_far_cell.xlsx", sparse_far_cell())
+    write("huge_declared_range.xlsx", huge_declared_range())
+    write("entity_bomb.xlsx", entity_bomb())
+    formula_without_value_among_styled_blanks(OUT / "formula_among_styled_blanks.xlsx")
+    parquet_bomb(OUT / "parquet_bomb.parquet")
+    write("million_columns.csv", ",".join(["1"] * 1_000_000) + "\n")
+    write(
+        "utf16_without_bom.csv",
+        (MPS_HEADER + "\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,1,2,3\n").encode("utf-16-le"),
+    )
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.iterdir():
         old.unlink()
+    hostile()
     edit(YJ, "return_text_in_count.xlsx", {"E11": "three"})
     edit(YJ, "return_negative_count.xlsx", {"E11": -2})
     edit(YJ, "return_fraction_count.xlsx", {"E11": 2.5})

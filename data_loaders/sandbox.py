@@ -1,0 +1,127 @@
+"""Reading an untrusted file where it cannot hurt the server: checked first, then read by a worker.
+
+`load_untrusted` runs the checks of `filecheck` (bounded, in this process), then hands the file to
+the reader service (`reader_service`), which reads it in a forked child whose address space, CPU
+and running time are capped. Whatever the file does to a reader there (exhaust memory, abort the
+process, loop), this process only sees a refusal with a clear message, and every other user keeps
+being served. The service is started on first use and restarted if it ever dies.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from cspdash.observations import LoadedReturn
+from data_loaders.filecheck import FileFacts, check_file
+from data_loaders.limits import Limits, current_limits
+from data_loaders.problems import Collector, Problem, ReturnRefused
+from data_loaders.reader_service import receive, send
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_lock = threading.Lock()
+_slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+_service: tuple[subprocess.Popen, str] | None = None
+
+
+class ReaderUnavailable(RuntimeError):
+    """The reader service could not be started."""
+
+
+def _start_service() -> tuple[subprocess.Popen, str]:
+    folder = tempfile.mkdtemp(prefix="csp-reader-")
+    path = os.path.join(folder, "reader.sock")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "data_loaders.reader_service", path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    line = process.stdout.readline()
+    if line.strip() != b"ready":
+        process.kill()
+        raise ReaderUnavailable("the file reader could not start")
+    return process, path
+
+
+def _service_path() -> str:
+    global _service
+    with _lock:
+        if _service is None or _service[0].poll() is not None:
+            _service = _start_service()
+        return _service[1]
+
+
+def _exchange(request: dict, seconds: float) -> tuple[str, object]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(seconds + 5)
+        connection.connect(_service_path())
+        send(connection, request)
+        try:
+            return receive(connection)
+        except EOFError:
+            return "crashed", None
+        except TimeoutError:
+            return "timeout", None
+
+
+def _refusal(name: str, code: str, message: str) -> ReturnRefused:
+    return ReturnRefused([Problem(name, "", "", code, message)])
+
+
+def load_in_worker(
+    path: Path,
+    name: str,
+    kind: str | None = None,
+    today: date | None = None,
+    facts: FileFacts | None = None,
+    limits: Limits | None = None,
+) -> LoadedReturn:
+    """`load_file` in a worker with capped memory and time; raise ReturnRefused if it fails there."""
+    limits = limits or current_limits()
+    request = dict(path=str(path), name=name, kind=kind, today=today, facts=facts or FileFacts(), limits=limits)
+    started = time.monotonic()
+    with _slots:
+        status, payload = _exchange(request, limits.parse_seconds)
+    if status == "loaded":
+        return payload
+    if status == "refused":
+        raise ReturnRefused(payload)
+    if status == "timeout" or (status == "crashed" and time.monotonic() - started >= limits.parse_seconds):
+        raise _refusal(
+            name,
+            "resource-limit",
+            f"reading the file took longer than the {limits.parse_seconds:g} seconds allowed: check it holds only "
+            "the table, save it again and upload again",
+        )
+    if status in ("memory", "crashed"):
+        megabytes = limits.parse_memory_bytes // (1024 * 1024)
+        raise _refusal(
+            name,
+            "resource-limit",
+            f"reading the file needed more than the {megabytes:,} MB of memory allowed: it holds far more than "
+            "a return or publication should. Check it holds only the table, save it again and upload again",
+        )
+    raise _refusal(name, "corrupt-file", f"the file could not be read ({payload})")
+
+
+def load_untrusted(
+    path: Path, name: str | None = None, kind: str | None = None, today: date | None = None
+) -> LoadedReturn:
+    """Check a file against the limits here, then read it in a worker: ReturnRefused on any problem."""
+    path = Path(path)
+    name = name or path.name
+    limits = current_limits()
+    collector = Collector(name)
+    facts = check_file(path, collector, limits)
+    collector.raise_if_errors()
+    return load_in_worker(path, name, kind, today, facts, limits)
