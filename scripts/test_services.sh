@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Provide the system parts the tests need: PostgreSQL (installed, started, with a role and database
-# of its own) and Chromium. Installs with apt-get where it can. Progress goes to stderr; the one line
-# on stdout is the PostgreSQL URL for the tests (empty if PostgreSQL could not be provided).
-# Under CI=true, anything it cannot provide is an error.
+# Provide the system parts the tests need: PostgreSQL (installed, started, with a role that may create
+# databases) and Chromium. Installs with apt-get where it can. Progress goes to stderr; the one line on
+# stdout is the URL of the server's maintenance database for that role (empty if PostgreSQL could not
+# be provided): each test run creates a database of its own there and drops it afterwards, so two
+# runs on one machine never share one. Under CI=true, anything it cannot provide is an error.
 set -u
 PG_ROLE=dashboard_test
-PG_DB=dashboard_test
 PG_PASSWORD=dashboard_test
 PG_PORT=${DASHBOARD_TEST_PG_PORT:-5432}
 missing=()
@@ -52,9 +52,8 @@ if have_postgres && command -v pg_lsclusters >/dev/null; then
   if as_postgres psql -p "$port" -qtAc "select 1" >/dev/null 2>&1; then
     as_postgres psql -p "$port" -qtAc "select 1 from pg_roles where rolname='$PG_ROLE'" | grep -q 1 ||
       as_postgres psql -p "$port" -qc "create role $PG_ROLE login password '$PG_PASSWORD'" >&2
-    as_postgres psql -p "$port" -qtAc "select 1 from pg_database where datname='$PG_DB'" | grep -q 1 ||
-      as_postgres createdb -p "$port" -O "$PG_ROLE" "$PG_DB" >&2
-    pg_url="postgresql+psycopg://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$port/$PG_DB"
+    as_postgres psql -p "$port" -qc "alter role $PG_ROLE createdb" >&2
+    pg_url="postgresql+psycopg://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$port/postgres"
   else
     missing+=("PostgreSQL server (store tests on PostgreSQL)")
   fi

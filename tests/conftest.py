@@ -1,8 +1,14 @@
-"""Shared fixtures: reference data, stores on SQLite and PostgreSQL, a store with the sample loaded."""
+"""Shared fixtures: reference data, stores on SQLite and PostgreSQL, a store with the sample loaded.
+
+`DASHBOARD_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance database, for a role that
+may create databases; `make test` provides it). Each test run creates databases of its own there,
+named after the run, and drops them when it ends.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -33,6 +39,50 @@ def reference() -> Path:
     return REFERENCE
 
 
+RUN = f"dashboard_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+class PostgresDatabases:
+    """Databases created on the test server for this run; all dropped when the run ends."""
+
+    def __init__(self, server_url: str):
+        self.server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        self.names: list[str] = []
+
+    def create(self, purpose: str = "main") -> str:
+        name = f"{RUN}_{purpose}"
+        with self.server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        return self.server.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, name: str) -> None:
+        with self.server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self.drop(name)
+        self.server.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    require(
+        bool(POSTGRES_URL),
+        "PostgreSQL not available: DASHBOARD_TEST_POSTGRES_URL is not set (run `make test`)",
+    )
+    databases = PostgresDatabases(POSTGRES_URL)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases) -> str:
+    """This run's own PostgreSQL database."""
+    return postgres_databases.create()
+
+
 def _fresh_postgres(url: str) -> str:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -44,14 +94,10 @@ def _fresh_postgres(url: str) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    """An empty store's URL: a SQLite file, then a real PostgreSQL database."""
+    """An empty store's URL: a SQLite file, then this run's PostgreSQL database, emptied."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    require(
-        bool(POSTGRES_URL),
-        "PostgreSQL not available: DASHBOARD_TEST_POSTGRES_URL is not set (run `make test`)",
-    )
-    return _fresh_postgres(POSTGRES_URL)
+    return _fresh_postgres(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
