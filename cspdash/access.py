@@ -3,16 +3,23 @@
 viewer (board member): reads everything. analyst: also uploads returns, writes commentary and edits
 actions. admin: also withdraws submissions, sets targets, reads the audit log, backs up.
 Without sign-in configured the app runs in local mode: admin only while the server listens on a
-loopback address; on any other address it is read-only.
+loopback address and the browser asks for it by a loopback name (so a web page that rebinds its own
+name to 127.0.0.1 gets nothing); on any other address it is read-only.
+
+Only an e-mail address the identity provider vouches for maps to a role: the ID token says
+`email_verified` is true, or it comes from an issuer the partnership trusts to issue only its own,
+verified addresses (an organisation's Microsoft Entra ID tenant, whose tokens carry no such claim).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROLES_FILE_VARIABLE = "DASHBOARD_ROLES_FILE"
 DEFAULT_ROLES_FILE = Path(__file__).resolve().parents[1] / ".streamlit" / "roles.toml"
@@ -46,6 +53,7 @@ class Person:
     email: str
     role: Role | None
     local: bool = False
+    why_not: str = ""  # why a signed-in person has no role, in words for them
 
     def can(self, action: str) -> bool:
         return self.role is not None and self.role >= PERMISSIONS[action]
@@ -61,12 +69,20 @@ def roles_file() -> Path:
     return Path(os.environ.get(ROLES_FILE_VARIABLE, DEFAULT_ROLES_FILE))
 
 
+def _roles_file_data(path: Path | None = None) -> dict:
+    path = path or roles_file()
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def load_trusted_issuers(path: Path | None = None) -> set[str]:
+    """Issuers whose e-mail claims are trusted without `email_verified`: `[sign_in] trusted_issuers`."""
+    issuers = _roles_file_data(path).get("sign_in", {}).get("trusted_issuers", [])
+    return {str(issuer).strip().rstrip("/") for issuer in issuers}
+
+
 def load_role_rules(path: Path | None = None) -> dict[str, Role]:
     """Rules from the roles file: `[roles] admin = ["a@x.gov.uk"], analyst = ["@x.gov.uk"], ...`."""
-    path = path or roles_file()
-    if not path.exists():
-        return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8")).get("roles", {})
+    data = _roles_file_data(path).get("roles", {})
     rules = {}
     for role_name, patterns in data.items():
         role = Role[role_name.upper()]
@@ -84,9 +100,49 @@ def role_for(email: str, rules: dict[str, Role]) -> Role | None:
     return rules.get(domain) if domain else None
 
 
-def local_person(server_address: str | None) -> Person:
-    """No sign-in configured: admin on a loopback address, read-only anywhere else."""
+UNVERIFIED = (
+    "your identity provider did not confirm that this e-mail address is yours (email_verified is not true), "
+    "so it cannot be given a role"
+)
+FOREIGN_HOST = (
+    "this dashboard runs without sign-in, so it only answers when this computer opens it by its own address "
+    "(http://127.0.0.1 or http://localhost); it was asked for by another name"
+)
+
+
+def _verified(claims: Mapping) -> bool:
+    return claims.get("email_verified") in (True, "true", "True", 1)
+
+
+def person_from_claims(claims: Mapping, rules: dict[str, Role], trusted_issuers: set[str]) -> Person:
+    """The signed-in person: a role only for an e-mail address the provider vouches for."""
+    email = str(claims.get("email") or "").strip()
+    issuer = str(claims.get("iss") or "").strip().rstrip("/")
+    if not (_verified(claims) or (issuer and issuer in trusted_issuers)):
+        return Person(email, None, why_not=UNVERIFIED)
+    return Person(email, role_for(email, rules))
+
+
+def _loopback_name(hostname: str | None) -> bool:
+    return (hostname or "").lower().rstrip(".") in LOOPBACK
+
+
+def loopback_request(host: str | None, origin: str | None) -> bool:
+    """True when the browser asked for this server by a loopback name: Host (and Origin, if sent)."""
+    try:
+        host_ok = host is None or _loopback_name(urlsplit(f"//{host}").hostname)
+        origin_ok = origin is None or _loopback_name(urlsplit(origin).hostname)
+    except ValueError:
+        return False
+    return host_ok and origin_ok
+
+
+def local_person(server_address: str | None, host: str | None = None, origin: str | None = None) -> Person:
+    """No sign-in configured: admin on a loopback address asked for by a loopback name, read-only on
+    any other address, and nobody at all when a loopback server is asked for by another name."""
     address = (server_address or "").strip()
     if address in LOOPBACK:
+        if not loopback_request(host, origin):
+            return Person("", None, local=True, why_not=FOREIGN_HOST)
         return Person("local administrator", Role.ADMIN, local=True)
     return Person("anonymous (read-only)", Role.VIEWER, local=True)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, Integer, func, insert, select, text
+from sqlalchemy import Connection, Engine, Integer, func, insert, inspect, select, table, text
+from sqlalchemy.orm import Session
 
+from cspdash.exports import csv_bytes
 from cspdash.store import models
-from cspdash.store.db import migrate
+from cspdash.store.db import bump_version, for_writing, migrate
 from cspdash.store.queries import tidy_export
 from cspdash.store.repository import now, sync_catalogue
 
@@ -68,11 +71,17 @@ def backup(engine: Engine, actor: str) -> bytes:
             select(models.Submission.id, models.Submission.original_name, models.Submission.content)
         ):
             if content is not None:
-                archive.writestr(f"files/{sub_id}/{name}", content)
-        archive.writestr("export.csv", tidy_export(engine).to_csv(index=False))
+                archive.writestr(f"files/{sub_id}/{_entry_name(name)}", content)
+        archive.writestr("export.csv", csv_bytes(tidy_export(engine)))
         manifest = {"format": FORMAT, "made_at": now().isoformat(), "made_by": actor, "rows": counts}
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
     return buffer.getvalue()
+
+
+def _entry_name(name: str) -> str:
+    """A stored file name as a zip entry that cannot climb out of its folder when unpacked."""
+    cleaned = re.sub(r"[^\w. ()-]", "_", str(name)).strip(" .") or "file"
+    return cleaned[:200]
 
 
 def _decode(model, record: dict) -> dict:
@@ -84,16 +93,48 @@ def _decode(model, record: dict) -> dict:
     return record
 
 
-def _is_empty(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        return not any(
-            connection.scalar(select(func.count()).select_from(model))
-            for model in (models.Submission, models.Action, models.Commentary)
-        )
+BOOKKEEPING = {"alembic_version", "store_version"}  # schema revision and change counter: no one's data
+
+
+def tables_with_rows(connection: Connection) -> dict[str, int]:
+    """Every table in the database (ours or not) that holds a row, with how many; bookkeeping aside."""
+    counts = {}
+    for name in inspect(connection).get_table_names():
+        if name not in BOOKKEEPING:
+            count = connection.scalar(select(func.count()).select_from(table(name)))
+            if count:
+                counts[name] = count
+    return counts
+
+
+def _insert_backup(connection: Connection, archive: zipfile.ZipFile) -> dict[str, int]:
+    files = {
+        int(match[1]): archive.read(name) for name in archive.namelist() if (match := re.match(r"files/(\d+)/", name))
+    }
+    restored = {}
+    for model in TABLES:
+        lines = archive.read(f"tables/{model.__tablename__}.jsonl").decode("utf-8").splitlines()
+        records = [_decode(model, json.loads(line)) for line in lines if line]
+        if model is models.Submission:
+            for record in records:
+                record["content"] = files.get(record["id"])
+        for start in range(0, len(records), 5000):
+            connection.execute(insert(model.__table__), records[start : start + 5000])
+        restored[model.__tablename__] = len(records)
+    if connection.dialect.name == "postgresql":
+        for model in TABLES:
+            if isinstance(model.__table__.columns["id"].type, Integer):
+                name = model.__tablename__
+                connection.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1)) FROM {name}")
+                )
+    return restored
 
 
 def restore(engine: Engine, data: bytes | Path) -> dict[str, int]:
-    """Restore a backup into an empty database (migrated here); returns the rows restored per table."""
+    """Restore a backup into an empty database (migrated here); returns the rows restored per table.
+
+    Refuses, changing nothing, a database with a row in any table, and names those tables."""
     raw = Path(data).read_bytes() if isinstance(data, Path | str) else data
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -102,31 +143,16 @@ def restore(engine: Engine, data: bytes | Path) -> dict[str, int]:
         raise RestoreError(f"not a dashboard backup ({error})") from None
     if manifest.get("format") != FORMAT:
         raise RestoreError(f"backup format {manifest.get('format')!r} is not {FORMAT!r}")
-    migrate(engine)
-    if not _is_empty(engine):
-        raise RestoreError("the database already holds submissions, actions or commentary: restore into an empty one")
-    files = {int(name.split("/")[1]): archive.read(name) for name in archive.namelist() if name.startswith("files/")}
-    restored = {}
-    with engine.begin() as connection:
-        for model in reversed(TABLES):
-            connection.execute(model.__table__.delete())
-        for model in TABLES:
-            lines = archive.read(f"tables/{model.__tablename__}.jsonl").decode("utf-8").splitlines()
-            records = [_decode(model, json.loads(line)) for line in lines if line]
-            if model is models.Submission:
-                for record in records:
-                    record["content"] = files.get(record["id"])
-            for start in range(0, len(records), 5000):
-                connection.execute(insert(model.__table__), records[start : start + 5000])
-            restored[model.__tablename__] = len(records)
-        if connection.dialect.name == "postgresql":
-            for model in TABLES:
-                if isinstance(model.__table__.columns["id"].type, Integer):
-                    table = model.__tablename__
-                    connection.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"
-                        )
-                    )
-    sync_catalogue(engine)
+    with for_writing(engine).begin() as connection:
+        occupied = tables_with_rows(connection)
+        if occupied:
+            listed = ", ".join(f"{name} ({count:,} row{'s' if count != 1 else ''})" for name, count in occupied.items())
+            raise RestoreError(
+                f"the database is not empty: it holds {listed}. Nothing was changed; restore into a new, empty database"
+            )
+        migrate(connection)
+        restored = _insert_backup(connection, archive)
+        session = Session(bind=connection)
+        sync_catalogue(session)
+        bump_version(session)
     return restored

@@ -12,6 +12,7 @@ from cspdash.catalogue import Catalogue, Indicator
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter
 from cspdash.rag import Judgement, Status, Target, catalogue_target, judge
+from cspdash.safe_text import plain_markdown
 from cspdash.trends import Change, quarterly, vintage_note, year_on_year
 
 SPARK_QUARTERS = 8
@@ -256,9 +257,10 @@ def revision_lines(history: pd.DataFrame) -> list[str]:
             else ""
         )
         state = "**in force**" if row.in_force else ("withdrawn" if row.status == "withdrawn" else "superseded")
-        release = f", release {row.vintage}" if isinstance(row.vintage, str) and row.vintage else ""
+        release = f", release {plain_markdown(row.vintage)}" if isinstance(row.vintage, str) and row.vintage else ""
+        source = plain_markdown(f"{row.file}, {row.sheet}!{row.cell}")
         lines.append(
-            f"{state}: {value}{parts} — {row.file}, {row.sheet}!{row.cell}{release}; "
-            f"loaded by {row.loaded_by} on {pd.Timestamp(row.loaded_at):%-d %b %Y %H:%M} (submission {row.submission})"
+            f"{state}: {value}{parts} — {source}{release}; loaded by {plain_markdown(row.loaded_by)} "
+            f"on {pd.Timestamp(row.loaded_at):%-d %b %Y %H:%M} (submission {row.submission})"
         )
     return lines

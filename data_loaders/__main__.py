@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from cspdash.backup import RestoreError, backup, restore
+from cspdash.exports import csv_bytes, xlsx_bytes
 from cspdash.store.db import create_store_engine, open_store
 from cspdash.store.queries import tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
@@ -76,10 +77,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     frame = tidy_export(open_store(args.db))
-    if args.format == "xlsx":
-        frame.to_excel(args.output, index=False, sheet_name="figures", engine="openpyxl")
-    else:
-        frame.to_csv(args.output, index=False)
+    data = xlsx_bytes(frame, "figures") if args.format == "xlsx" else csv_bytes(frame)
+    args.output.write_bytes(data)
     print(f"wrote {len(frame)} rows to {args.output}")
     return EXIT_VALID
 

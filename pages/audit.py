@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from cspdash.exports import csv_bytes
 from cspdash.store import records
 from pages.shared import engine, require
 
@@ -12,6 +13,4 @@ entries = records.audit_entries(engine())
 st.dataframe(
     entries.rename(columns={"at": "When (UTC)", "actor": "Who", "action": "What", "detail": "Detail"}), hide_index=True
 )
-st.download_button(
-    "Export the audit log (CSV)", entries.to_csv(index=False).encode("utf-8"), "audit_log.csv", "text/csv"
-)
+st.download_button("Export the audit log (CSV)", csv_bytes(entries), "audit_log.csv", "text/csv")

@@ -1,13 +1,13 @@
-"""Data: the submissions loaded into the store, and a template for every kind of return."""
+"""Data: the submissions loaded into the store, withdrawal, backup, and a template for every kind."""
 
 import streamlit as st
 
 from cspdash.backup import backup
-from cspdash.store import records
 from cspdash.store.queries import submissions
 from data_loaders.kinds import load_kinds
 from data_loaders.template import template_bytes
-from pages.shared import current_person, engine, refresh, require
+from pages.forms import withdrawal_form
+from pages.shared import current_person, engine, require
 
 
 @st.cache_data(ttl=3600)
@@ -28,8 +28,11 @@ COLUMNS = {
     "status": "Status",
 }
 
+
 st.title("Submissions")
 st.caption("Every file loaded: returns from the sub-groups and police data releases (vintages).")
+if message := st.session_state.pop("withdrawn", None):
+    st.success(message)
 table = submissions(engine())
 if table.empty:
     st.info("Nothing loaded yet. Use `python -m data_loaders ingest FILE...` to load returns.")
@@ -40,18 +43,7 @@ person = current_person()
 if person.can("withdraw") and not table.empty:
     st.header("Withdraw a submission")
     st.caption("Its figures stop being used and the previous revision of each returns. The file is kept.")
-    active = table[table["status"] == "active"]
-    with st.form("withdraw"):
-        chosen = st.selectbox(
-            "Submission", active["id"], format_func=lambda i: f"{i}: {active.set_index('id').at[i, 'file']}"
-        )
-        reason = st.text_input("Why")
-        if st.form_submit_button("Withdraw"):
-            require("withdraw")
-            records.withdraw_submission(engine(), int(chosen), person.email, reason)
-            refresh()
-            st.success(f"Submission {chosen} withdrawn.")
-            st.rerun()
+    withdrawal_form(table, person.email)
 if person.can("backup"):
     st.header("Backup")
     st.caption(

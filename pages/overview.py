@@ -6,10 +6,10 @@ import streamlit as st
 
 from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
+from cspdash.exports import csv_bytes
 from cspdash.overview import overview_frame, overview_html, overview_rows, status_counts
-from cspdash.store.db import database_url
 from data_loaders.kinds import return_kinds
-from pages.shared import area_commentary, area_observations, engine, figure_details, selected, stored_targets
+from pages.shared import area_commentary, area_observations, cached, engine, figure_details, selected, stored_targets
 
 area, quarter = selected()
 st.title(f"Partnership overview: {area}")
@@ -18,20 +18,19 @@ if quarter is None:
     st.stop()
 
 catalogue = load_catalogue()
-db = engine()
 rows = overview_rows(
     catalogue,
-    area_observations(db, database_url(), area),
+    cached(area_observations, area),
     quarter,
-    stored_targets(db, database_url()),
-    area_commentary(db, database_url(), area, quarter),
+    cached(stored_targets),
+    cached(area_commentary, area, quarter),
 )
 expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
     "against the same quarter a year earlier."
 )
-statuses = returns_status(db, area, quarter, expected, date.today())
+statuses = returns_status(engine(), area, quarter, expected, date.today())
 st.info(
     f"Returns for {quarter.label}: " + "; ".join(f"{s.name} — {s.text}" for s in statuses) + ".",
     icon=":material/assignment_turned_in:",
@@ -50,7 +49,7 @@ with st.expander("Figure details: where a figure comes from and its revisions"):
     figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
 st.download_button(
     "Download this table (CSV)",
-    overview_frame(rows, quarter).to_csv(index=False).encode("utf-8"),
+    csv_bytes(overview_frame(rows, quarter)),
     file_name=f"overview_{area}_{quarter.label}.csv".replace(" ", "_").replace("/", "-"),
     mime="text/csv",
 )

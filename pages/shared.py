@@ -1,48 +1,92 @@
-"""What every page shares: the store, the area and quarter filters, cached queries, the sub-group view."""
+"""What every page shares: the router guard, the store, cached queries, the signed-in person, the
+area and quarter filters, and the sub-group view."""
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
+import contextlib
+import logging
+import threading
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
-from cspdash.access import NotAllowed, Person, load_role_rules, local_person, role_for
+from cspdash.access import (
+    NotAllowed,
+    Person,
+    Role,
+    load_role_rules,
+    load_trusted_issuers,
+    local_person,
+    person_from_claims,
+)
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, year_against_last_year
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import revision_lines, status_badge
 from cspdash.periods import Quarter
+from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
-from cspdash.store.db import DEFAULT_SQLITE_PATH, database_url, open_store
+from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
 
-CACHE_SECONDS = 300
-APP = Path(__file__).resolve().parents[1] / "app.py"
+VERSION_KEY = "store_version"
+LOG = logging.getLogger("dashboard")
+_router = threading.local()
+
+
+# ---- the router guard -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def routed():
+    """Around the router's `page.run()`: pages run inside know the role check has been made."""
+    _router.active = True
+    try:
+        yield
+    finally:
+        _router.active = False
+
+
+_legacy = {"switched_off": False}
+
+
+def _starting() -> None:
+    """Never shown: the page list that switches Streamlit's older multipage mode off."""
+
+
+def leave_legacy_mode() -> None:
+    """With a pages/ folder beside app.py, a server's first run uses Streamlit's older multipage
+    mode, in which the router's widgets would belong to another page than on every later run.
+    Declaring a navigation switches that mode off; the run then starts again, having drawn nothing."""
+    if not _legacy["switched_off"]:
+        _legacy["switched_off"] = True
+        st.navigation([st.Page(_starting, title="Starting", url_path="starting")], position="hidden")
+        st.rerun()
 
 
 def route_through_app() -> None:
-    """Make sure a page runs under app.py's router.
+    """Make sure a page runs under app.py's router (sign-in, role check, filters, navigation).
 
-    When a pages/ folder exists, Streamlit's first run (and every AppTest run) starts in its old
-    multipage mode and runs a page without app.py: no filters, no navigation, no role check. Switch
-    that mode off and run the router in its place (no rerun, so a click in this run is not lost).
+    In the older multipage mode a requested page file runs on its own, without the router: such a
+    page draws nothing, switches the mode off and starts the run again, so the router runs first and
+    then runs the page if the role allows it. Public Streamlit calls only.
     """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-    except ImportError:  # a Streamlit without the old mode
+    if getattr(_router, "active", False):
         return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        ctx = get_script_run_ctx()
-        with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):  # as when app.py runs itself
-            runpy.run_path(str(APP), run_name="__main__")
-        st.stop()
+    _legacy["switched_off"] = False
+    leave_legacy_mode()
 
 
-@st.cache_resource
+# ---- the store ------------------------------------------------------------------------------
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached (or read) just now."""
+
+
+@st.cache_resource(show_spinner=False)
 def store(url: str):
     """The engine for the store, migrated; the embedded default gets the sample returns if empty."""
     engine = open_store(url)
@@ -56,34 +100,112 @@ def engine():
     return store(database_url())
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def area_observations(_engine, url: str, area: str, subgroup: str | None = None) -> pd.DataFrame:
+def open_for_this_run() -> None:
+    """Reach the store and read its version once per run (the key of every cached query). A store
+    that was dropped is migrated again; one that is down raises StoreUnavailable."""
+    for attempt in (1, 2):
+        try:
+            st.session_state[VERSION_KEY] = store_version(store(database_url()))
+            return
+        except SQLAlchemyError as error:
+            LOG.warning("store unavailable (attempt %s): %s", attempt, type(error).__name__)
+            store.clear()  # the next attempt opens (and migrates) it afresh
+    raise StoreUnavailable
+
+
+def version() -> int:
+    return st.session_state.get(VERSION_KEY, 0)
+
+
+def refresh() -> None:
+    """After a change: read the store's version again, so the rest of this run shows the change."""
+    with contextlib.suppress(SQLAlchemyError):
+        st.session_state[VERSION_KEY] = store_version(engine())
+
+
+def _store_reachable() -> bool:
+    try:
+        store_version(store(database_url()))
+    except SQLAlchemyError:
+        store.clear()
+        return False
+    return True
+
+
+@st.fragment(run_every=5)
+def _wait_for_store() -> None:
+    if _store_reachable():
+        st.rerun()
+    st.caption(f"Last tried at {datetime.now():%H:%M:%S}; trying again every few seconds.")
+
+
+def show_store_unavailable() -> None:
+    st.title("The dashboard's database cannot be reached")
+    st.error(
+        "The figures cannot be shown just now because the dashboard cannot reach its database. Nothing that "
+        "was stored is lost, and nothing you do here is saved until it is back. This page comes back by itself "
+        "as soon as the database does.",
+        icon=":material/cloud_off:",
+    )
+    _wait_for_store()
+
+
+@contextlib.contextmanager
+def store_problems_shown():
+    """Anything below that fails because of the database shows the unavailable page, not SQL."""
+    placeholder = st.empty()
+    try:
+        with placeholder.container():
+            yield
+    except (SQLAlchemyError, StoreUnavailable) as error:
+        LOG.warning("store error while drawing a page: %s", type(error).__name__)
+        store.clear()
+        placeholder.empty()
+        show_store_unavailable()
+    except StoreBusy as error:
+        placeholder.empty()
+        st.error(f"{error}.", icon=":material/hourglass:")
+
+
+CACHE = dict(ttl=3600, max_entries=64, show_spinner=False)
+
+
+@st.cache_data(**CACHE)
+def area_observations(_engine, url: str, version: int, area: str, subgroup: str | None = None) -> pd.DataFrame:
     return queries.current_observations(_engine, area=area, subgroup=subgroup)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def area_quarters(_engine, url: str, area: str) -> list[Quarter]:
+@st.cache_data(**CACHE)
+def area_quarters(_engine, url: str, version: int, area: str) -> list[Quarter]:
     return queries.quarters_with_data(_engine, area)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def stored_targets(_engine, url: str) -> dict:
+@st.cache_data(**CACHE)
+def stored_targets(_engine, url: str, version: int) -> dict:
     return queries.targets(_engine)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def area_commentary(_engine, url: str, area: str, quarter: Quarter) -> dict:
+@st.cache_data(**CACHE)
+def area_commentary(_engine, url: str, version: int, area: str, quarter: Quarter) -> dict:
     return records.commentary_for(_engine, area, quarter)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def area_actions(_engine, url: str, area: str) -> pd.DataFrame:
+@st.cache_data(**CACHE)
+def area_actions(_engine, url: str, version: int, area: str) -> pd.DataFrame:
     return records.actions(_engine, area)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def revisions(_engine, url: str, indicator_id: str, area: str, start) -> pd.DataFrame:
+@st.cache_data(**CACHE)
+def revisions(_engine, url: str, version: int, indicator_id: str, area: str, start) -> pd.DataFrame:
     return records.figure_history(_engine, indicator_id, area, start)
+
+
+def cached(query, *args):
+    """A cached query for this run's store version: `cached(area_observations, area)`."""
+    return query(engine(), database_url(), version(), *args)
+
+
+# ---- who is using the app -------------------------------------------------------------------
 
 
 def auth_configured() -> bool:
@@ -96,16 +218,26 @@ def auth_configured() -> bool:
 
 def current_person() -> Person:
     """Who is using the app, with their role; checked again before every change."""
+    route_through_app()
     if not auth_configured():
-        return local_person(st.get_option("server.address"))
+        headers = st.context.headers
+        return local_person(st.get_option("server.address"), headers.get("Host"), headers.get("Origin"))
     if not st.user.is_logged_in:
         return Person("", None)
-    email = str(st.user.get("email", ""))
-    person = Person(email, role_for(email, load_role_rules()))
-    if person.role is not None and st.session_state.get("signed_in_as") != email:
-        records.record_sign_in(engine(), email, person.role.name.lower())
-        st.session_state["signed_in_as"] = email
+    person = person_from_claims(st.user.to_dict(), load_role_rules(), load_trusted_issuers())
+    if person.role is not None and st.session_state.get("signed_in_as") != person.email:
+        records.record_sign_in(engine(), person.email, person.role.name.lower())
+        st.session_state["signed_in_as"] = person.email
     return person
+
+
+def read_only_banner(person: Person) -> None:
+    if person.local and person.role is Role.VIEWER:
+        st.warning(
+            "Read-only: sign-in is not configured and this server listens beyond this computer, so nobody may "
+            "change data. Configure [auth] in .streamlit/secrets.toml, or run on 127.0.0.1 (make run).",
+            icon=":material/lock:",
+        )
 
 
 def require(action: str) -> Person:
@@ -114,14 +246,12 @@ def require(action: str) -> Person:
     try:
         person.require(action)
     except NotAllowed as refusal:
-        st.error(f"Not allowed: {refusal}")
+        st.error(plain_markdown(f"Not allowed: {refusal}"))
         st.stop()
     return person
 
 
-def refresh() -> None:
-    """After a change: forget cached queries so every page shows the new figures."""
-    st.cache_data.clear()
+# ---- the area and quarter -------------------------------------------------------------------
 
 
 def _from_link(key: str, options: list[str]) -> None:
@@ -139,7 +269,7 @@ def shared_filters() -> None:
     areas = queries.partnership_areas(db)
     _from_link("area", areas)
     area = st.sidebar.selectbox("Area", areas, key="area")
-    quarters = [q.label for q in reversed(area_quarters(db, database_url(), area))]
+    quarters = [q.label for q in reversed(cached(area_quarters, area))]
     _from_link("quarter", quarters)
     st.sidebar.selectbox("Quarter", quarters, key="quarter", help="UK financial year: Q1 = April–June")
     st.query_params["area"] = st.session_state["area"]
@@ -153,6 +283,9 @@ def selected() -> tuple[str, Quarter | None]:
     return st.session_state["area"], Quarter.parse(quarter) if quarter else None
 
 
+# ---- a sub-group's page ---------------------------------------------------------------------
+
+
 def subgroup_page(subgroup_id: str) -> None:
     """One sub-group: each indicator's year against last year, its rolling year, and its figures."""
     catalogue = load_catalogue()
@@ -162,9 +295,8 @@ def subgroup_page(subgroup_id: str) -> None:
     if quarter is None:
         st.info(f"No figures are stored for {area} yet.")
         return
-    db = engine()
-    observations = area_observations(db, database_url(), area, subgroup_id)
-    targets = stored_targets(db, database_url())
+    observations = cached(area_observations, area, subgroup_id)
+    targets = cached(stored_targets)
     st.caption(f"{quarter.label} · source: {subgroup.source}")
     shown = 0
     for ind in catalogue.for_subgroup(subgroup_id):
@@ -182,31 +314,31 @@ def subgroup_page(subgroup_id: str) -> None:
 
 def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
     """Where the quarter's figure comes from, and every revision of it (for each month if monthly)."""
-    db = engine()
-    observations = area_observations(db, database_url(), area)
+    observations = cached(area_observations, area)
     rows = observations[observations["indicator"] == indicator_id] if not observations.empty else observations
     starts = sorted({d for d in rows.get("period_start", []) if quarter.start <= d <= quarter.end})
     if not starts:
         st.write("No figure for this quarter.")
         return
     for start in starts:
-        history = revisions(db, database_url(), indicator_id, area, start)
+        history = cached(revisions, indicator_id, area, start)
         st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**{quarter.label}**")
         st.markdown("\n".join(f"- {line}" for line in revision_lines(history)))
 
 
 def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
-    db = engine()
-    note = area_commentary(db, database_url(), area, quarter).get(indicator_id)
+    note = cached(area_commentary, area, quarter).get(indicator_id)
     if note:
-        st.info(f"“{note['text']}” — {note['author']}", icon=":material/chat:")
-    linked = area_actions(db, database_url(), area)
+        st.info(f"“{plain_markdown(note['text'])}” — {plain_markdown(note['author'])}", icon=":material/chat:")
+    linked = cached(area_actions, area)
     linked = linked[(linked["indicator"] == indicator_id) & ~linked["status"].isin(["done", "dropped"])]
     for action in linked.itertuples():
         due = (
             f", due {action.due_date:%-d %b %Y}" if action.due_date is not None and not pd.isna(action.due_date) else ""
         )
-        st.markdown(f"- Action {action.id}: {action.title} — {action.owner}{due} ({action.status})")
+        st.markdown(
+            f"- Action {action.id}: {plain_markdown(action.title)} — {plain_markdown(action.owner)}{due} ({action.status})"
+        )
 
 
 def _indicator_section(view, quarter: Quarter) -> None:
@@ -236,3 +368,7 @@ def _indicator_section(view, quarter: Quarter) -> None:
     )
     with st.expander(f"Figures: {ind.name}"):
         st.dataframe(figures_table(view), hide_index=True)
+
+
+if __name__ == "__main__":  # opened as a page of its own: not a page
+    route_through_app()

@@ -4,9 +4,8 @@ import streamlit as st
 
 from cspdash.catalogue import load_catalogue
 from cspdash.periods import fy_label
-from cspdash.store.db import database_url
 from cspdash.store.repository import set_target
-from pages.shared import engine, refresh, require, selected, stored_targets
+from pages.shared import cached, engine, refresh, require, selected, stored_targets
 
 person = require("set_targets")
 _, quarter = selected()
@@ -21,7 +20,7 @@ name = st.selectbox("Indicator", list(rated), key="target_indicator")
 ind = rated[name]
 years = list(range(2018, (quarter.fy if quarter else 2024) + 2))
 fy = st.selectbox("Financial year", years, index=len(years) - 2, format_func=fy_label, key="target_year")
-current = stored_targets(db, database_url()).get((ind.id, fy))
+current = cached(stored_targets).get((ind.id, fy))
 st.markdown(
     f"Now: **{current.value:g} ± {current.tolerance:g}** (set for {fy_label(fy)})"
     if current
@@ -29,7 +28,7 @@ st.markdown(
     if ind.target is not None
     else "Now: no target (rated on the year-on-year change, or not rated)."
 )
-with st.form("target"):
+with st.form(f"target|{ind.id}|{fy}"):  # the form belongs to this indicator and year
     value = st.number_input(f"Target ({ind.unit_label})", value=float(current.value if current else ind.target or 0.0))
     tolerance = st.number_input(
         "Tolerance (amber band)", min_value=0.0, value=float(current.tolerance if current else ind.tolerance or 0.0)
@@ -38,7 +37,7 @@ with st.form("target"):
     polarity = st.selectbox(
         "Better when", polarities, index=polarities.index((current.polarity if current else None) or ind.polarity)
     )
-    if st.form_submit_button("Save target"):
+    if st.form_submit_button(f"Save target for {fy_label(fy)}"):
         require("set_targets")
         set_target(db, ind.id, fy, value, tolerance, person.email, polarity if polarity != ind.polarity else None)
         refresh()

@@ -1,13 +1,15 @@
 """Upload returns: drop files, see what is wrong or what would change, then confirm."""
 
+import hashlib
+
 import streamlit as st
 
 from cspdash.catalogue import load_catalogue
+from cspdash.safe_text import plain_markdown
 from cspdash.store import records
-from cspdash.store.db import database_url
 from cspdash.store.repository import save_returns
 from data_loaders.ingest import check_upload, problems_frame
-from pages.shared import engine, refresh, require, selected, stored_targets
+from pages.shared import cached, engine, refresh, require, selected, stored_targets
 
 person = require("upload")
 area, quarter = selected()
@@ -27,10 +29,10 @@ checks = []
 if files:
     progress = st.progress(0.0, text="Checking…")
     for number, upload in enumerate(files, start=1):
-        checks.append(check_upload(db, upload.name, upload.getvalue(), stored_targets(db, database_url())))
-        progress.progress(number / len(files), text=f"Checked {number} of {len(files)}: {upload.name}")
+        checks.append(check_upload(db, upload.name, upload.getvalue(), cached(stored_targets)))
+        progress.progress(number / len(files), text=f"Checked {number} of {len(files)}")
 for check in checks:
-    st.subheader(check.name)
+    st.subheader(plain_markdown(check.name))
     if check.loaded is None:
         st.error(f"Refused: {sum(not p.is_warning for p in check.problems)} problem(s) to fix before it can be loaded.")
         st.dataframe(problems_frame(check.problems)[["sheet", "cell", "message", "severity"]], hide_index=True)
@@ -38,7 +40,8 @@ for check in checks:
     loaded = check.loaded
     counts = check.changes["change"].value_counts()
     st.markdown(
-        f"**{loaded.kind}** · {', '.join(loaded.areas[:5])} · {loaded.period_start:%-d %b %Y} to {loaded.period_end:%-d %b %Y} · "
+        f"**{loaded.kind}** · {plain_markdown(', '.join(loaded.areas[:5]))} · "
+        f"{loaded.period_start:%-d %b %Y} to {loaded.period_end:%-d %b %Y} · "
         f"{counts.get('new', 0)} new, {counts.get('revised', 0)} revised, {counts.get('unchanged', 0)} unchanged figures"
     )
     if check.problems:
@@ -58,7 +61,9 @@ for check in checks:
 
 valid = [c for c in checks if c.ok]
 if checks and len(valid) == len(checks):
-    if st.button(f"Confirm: store {len(valid)} file(s)", type="primary", key="confirm_upload"):
+    previewed = hashlib.sha256("".join(c.loaded.sha256 for c in valid).encode()).hexdigest()[:16]
+    # the button belongs to exactly the files previewed: a click stores those files or nothing
+    if st.button(f"Confirm: store {len(valid)} file(s)", type="primary", key=f"confirm-{previewed}"):
         require("upload")
         results = save_returns(db, [c.loaded for c in valid], person.email)
         refresh()
@@ -74,12 +79,18 @@ if quarter is not None:
     catalogue = load_catalogue()
     indicators = {ind.name: ind.id for ind in catalogue.indicators if ind.frequency != "year"}
     chosen = st.selectbox("Indicator", list(indicators), key="comment_indicator")
-    existing = records.commentary_for(db, area, quarter).get(indicators[chosen], {}).get("text", "")
-    text = st.text_area(
-        "The sub-group lead's narrative, shown beside the figure", value=existing, key=f"comment-{chosen}"
-    )
-    if st.button("Save commentary"):
-        require("comment")
-        records.save_commentary(db, indicators[chosen], area, quarter, text, person.email)
-        refresh()
-        st.success("Commentary saved.")
+    indicator = indicators[chosen]
+    # one form per area, quarter and indicator: text typed for one is never saved for another
+    record = f"comment|{area}|{quarter.label}|{indicator}"
+    existing = records.commentary_for(db, area, quarter).get(indicator, {}).get("text", "")
+    with st.form(record):
+        text = st.text_area(
+            f"The sub-group lead's narrative for {chosen}, {area}, {quarter.label}, shown beside the figure",
+            value=existing,
+            key=f"{record}|text",
+        )
+        if st.form_submit_button(f"Save commentary for {area}, {quarter.label}"):
+            require("comment")
+            records.save_commentary(db, indicator, area, quarter, text, person.email)
+            refresh()
+            st.success(f"Commentary saved for {chosen}, {area}, {quarter.label}.")

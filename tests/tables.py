@@ -56,3 +56,10 @@ def row_for(table: dict, label_start: str) -> dict[str, str]:
         if row[0].startswith(label_start):
             return dict(zip(header, row, strict=True))
     raise KeyError(label_start)
+
+
+def as_read(markdown: str) -> str:
+    """Markdown as a reader sees it, for the escaped text the app shows: backslash escapes undone."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -10,11 +10,11 @@ from tests.conftest import ROOT
 from tests.tables import html_tables, row_for
 
 PAGES = [
-    "pages/overview.py",
-    "pages/youth_justice.py",
-    "pages/vawg.py",
-    "pages/mps_crime.py",
-    "pages/data.py",
+    "../pages/overview.py",
+    "../pages/youth_justice.py",
+    "../pages/vawg.py",
+    "../pages/mps_crime.py",
+    "../pages/data.py",
 ]
 RETURNS = ROOT / "sample_data" / "returns"
 
@@ -34,7 +34,7 @@ def app(monkeypatch, sample_store_url):
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", sample_store_url)
 
     def start(**query) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
         for key, value in query.items():
             at.query_params[key] = value
         return at.run()
@@ -49,7 +49,7 @@ def overview_tables(at: AppTest) -> list[dict]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(app, page):
     at = app()
-    if page != "pages/overview.py":
+    if page != "../pages/overview.py":
         at.switch_page(page).run()
     assert not at.exception
     assert at.title[0].value
@@ -121,7 +121,7 @@ def test_exceptions_first_puts_red_before_amber_before_green(app):
 
 def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
     at = app()
-    at.switch_page("pages/youth_justice.py").run()
+    at.switch_page("../pages/youth_justice.py").run()
     charts = at.get("plotly_chart")
     assert len(charts) == 2 * 17  # two charts for each Youth Justice indicator
     import json
@@ -141,7 +141,7 @@ def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
 
 def test_data_page_lists_every_submission(app):
     at = app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("../pages/data.py").run()
     table = at.dataframe[0].value
     assert len(table) == 160
     assert {"File", "Kind", "Area", "From", "To", "Vintage", "Loaded at (UTC)"} <= set(table.columns)
@@ -153,10 +153,10 @@ def test_data_page_lists_every_submission(app):
 
 def test_an_empty_store_says_so_instead_of_failing(monkeypatch, tmp_path):
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=60).run()
     assert not at.exception
     assert "No figures are stored for Hackney yet" in at.info[0].value
-    at.switch_page("pages/vawg.py").run()
+    at.switch_page("../pages/vawg.py").run()
     assert not at.exception
 
 

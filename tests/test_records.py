@@ -10,6 +10,7 @@ from cspdash.store import queries, records
 from cspdash.store.repository import save_return
 from data_loaders import load_file
 from tests.conftest import ROOT
+from tests.tables import as_read
 
 ORIGINAL = ROOT / "sample_data/returns/2024-25_Q4_hackney_youth_justice.xlsx"
 Q4 = Quarter(2024, 4)
@@ -43,7 +44,7 @@ def test_withdrawing_a_submission_restores_the_previous_figures(fresh_db, tmp_pa
     assert list(history["status"]) == ["active", "withdrawn"] and list(history["in_force"]) == [True, False]
     from cspdash.overview import revision_lines
 
-    lines = revision_lines(history)
+    lines = [as_read(line) for line in revision_lines(history)]
     assert lines[0].startswith(
         f"withdrawn: {original + 10:g} — revised.xlsx, Return!E11; loaded by analyst@hackney.gov.uk"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -153,3 +154,13 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StoreVersion(Base):
+    """One row counting the changes made to the store. Every app instance reads it on each rerun and
+    keys its cached queries on it, so a change made anywhere shows everywhere at the next rerun."""
+
+    __tablename__ = "store_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime)

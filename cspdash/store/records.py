@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cspdash.periods import Quarter
 from cspdash.store import models
+from cspdash.store.db import writing
 from cspdash.store.repository import audit, now
 
 ACTION_STATUSES = ["open", "in progress", "done", "dropped"]
@@ -19,17 +20,30 @@ class RecordError(ValueError):
     """A change to the records that cannot be made (what, and why)."""
 
 
-def withdraw_submission(engine: Engine, submission_id: int, actor: str, reason: str = "") -> None:
-    """Withdraw a submission: its figures stop being in force and the previous revision returns."""
-    with Session(engine) as session, session.begin():
+def withdraw_submission(
+    engine: Engine, submission_id: int, actor: str, reason: str = "", expected_sha256: str | None = None
+) -> None:
+    """Withdraw a submission: its figures stop being in force and the previous revision returns.
+
+    `expected_sha256` is the file the person saw when they chose it: if the submission is not that
+    file, or is already withdrawn, nothing changes and RecordError says why."""
+
+    def work(session: Session) -> None:
         submission = session.get(models.Submission, submission_id)
         if submission is None:
             raise RecordError(f"there is no submission {submission_id}")
+        if expected_sha256 is not None and submission.sha256 != expected_sha256:
+            raise RecordError(f"submission {submission_id} is no longer the file you chose")
         if submission.status == "withdrawn":
-            raise RecordError(f"submission {submission_id} is already withdrawn")
+            raise RecordError(
+                f"submission {submission_id} is already withdrawn (by {submission.withdrawn_by} "
+                f"on {submission.withdrawn_at:%-d %b %Y %H:%M} UTC)"
+            )
         submission.status, submission.withdrawn_by, submission.withdrawn_at = "withdrawn", actor, now()
         detail = f"submission {submission_id} ({submission.original_name})" + (f": {reason}" if reason else "")
         audit(session, actor, "withdraw", detail)
+
+    writing(engine, work)
 
 
 def figure_history(engine: Engine, indicator: str, area: str, period_start: date, breakdown: str = "") -> pd.DataFrame:
@@ -83,7 +97,8 @@ def _area_id(session: Session, area: str) -> int:
 
 def save_commentary(engine: Engine, indicator: str, area: str, quarter: Quarter, text: str, actor: str) -> None:
     """Write (or replace, or with empty text remove) the narrative for an indicator, area and quarter."""
-    with Session(engine) as session, session.begin():
+
+    def work(session: Session) -> None:
         area_id = _area_id(session, area)
         row = session.scalar(
             select(models.Commentary).where(
@@ -92,8 +107,8 @@ def save_commentary(engine: Engine, indicator: str, area: str, quarter: Quarter,
                 models.Commentary.quarter_start == quarter.start,
             )
         )
-        text = text.strip()
-        if not text:
+        cleaned = text.strip()
+        if not cleaned:
             if row is not None:
                 session.delete(row)
                 audit(session, actor, "commentary", f"removed for {indicator}, {area}, {quarter.label}")
@@ -101,8 +116,10 @@ def save_commentary(engine: Engine, indicator: str, area: str, quarter: Quarter,
         if row is None:
             row = models.Commentary(indicator_id=indicator, area_id=area_id, quarter_start=quarter.start)
             session.add(row)
-        row.text, row.author, row.updated_at = text, actor, now()
-        audit(session, actor, "commentary", f"{indicator}, {area}, {quarter.label}: {text[:80]}")
+        row.text, row.author, row.updated_at = cleaned, actor, now()
+        audit(session, actor, "commentary", f"{indicator}, {area}, {quarter.label}: {cleaned[:80]}")
+
+    writing(engine, work)
 
 
 def commentary_for(engine: Engine, area: str, quarter: Quarter) -> dict[str, dict]:
@@ -131,7 +148,8 @@ def add_action(
     """Record a board action; returns its number."""
     if not title.strip() or not owner.strip():
         raise RecordError("an action needs what is to be done and who owns it")
-    with Session(engine) as session, session.begin():
+
+    def work(session: Session) -> int:
         row = models.Action(
             title=title.strip(),
             owner=owner.strip(),
@@ -150,26 +168,59 @@ def add_action(
         audit(session, actor, "action", f"added {row.id}: {row.title} (owner {row.owner})")
         return row.id
 
+    return writing(engine, work)
 
-def update_action(engine: Engine, action_id: int, actor: str, **changes) -> None:
-    """Change an action's title, owner, due date or status; the change is audited."""
+
+def update_action(engine: Engine, action_id: int, actor: str, seen: dict | None = None, **changes) -> None:
+    """Change an action's title, owner, due date or status; the change is audited.
+
+    `seen` holds the action's fields as the person saw them: if someone has changed any of them
+    since, nothing changes and RecordError says so."""
     allowed = {"title", "owner", "due_date", "status"}
     if set(changes) - allowed:
         raise RecordError(f"cannot change {sorted(set(changes) - allowed)} of an action")
     if "status" in changes and changes["status"] not in ACTION_STATUSES:
         raise RecordError(f"status '{changes['status']}' is not one of {ACTION_STATUSES}")
-    with Session(engine) as session, session.begin():
+
+    def work(session: Session) -> None:
         row = session.get(models.Action, action_id)
         if row is None:
             raise RecordError(f"there is no action {action_id}")
+        if seen is not None and any(differs(getattr(row, field), value) for field, value in seen.items()):
+            raise RecordError(
+                f"action {action_id} was changed by {row.updated_by} since you opened it: "
+                "your changes to it were not saved; look again and save"
+            )
         described = []
         for field, value in changes.items():
-            if getattr(row, field) != value:
+            value = _plain_date(value) if field == "due_date" else value
+            if differs(getattr(row, field), value):
                 described.append(f"{field} {getattr(row, field)} → {value}")
                 setattr(row, field, value)
         if described:
             row.updated_by, row.updated_at = actor, now()
             audit(session, actor, "action", f"changed {action_id}: " + "; ".join(described))
+
+    writing(engine, work)
+
+
+def _plain_date(value: object) -> date | None:
+    """A due date as a date (from a date, datetime, Timestamp or string), or None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def differs(stored: object, seen: object) -> bool:
+    """Whether a stored field differs from the value a person saw (None, NaN and NaT alike; dates by day)."""
+    if stored is None or seen is None or (not isinstance(seen, str) and pd.isna(seen)):
+        return not (
+            (stored is None or (not isinstance(stored, str) and pd.isna(stored)))
+            and (seen is None or (not isinstance(seen, str) and pd.isna(seen)))
+        )
+    if isinstance(stored, date) and not isinstance(seen, str):
+        return pd.Timestamp(stored) != pd.Timestamp(seen)
+    return stored != seen
 
 
 def actions(engine: Engine, area: str | None = None) -> pd.DataFrame:
@@ -209,5 +260,4 @@ def audit_entries(engine: Engine, limit: int = 1000) -> pd.DataFrame:
 
 
 def record_sign_in(engine: Engine, email: str, role: str) -> None:
-    with Session(engine) as session, session.begin():
-        audit(session, email, "sign-in", f"signed in as {role}")
+    writing(engine, lambda session: audit(session, email, "sign-in", f"signed in as {role}"), changes_figures=False)

@@ -6,46 +6,50 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cspdash.catalogue import Catalogue, load_catalogue
 from cspdash.observations import LoadedReturn
 from cspdash.periods import fy_label
 from cspdash.store import models
+from cspdash.store.db import writing
 
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def sync_catalogue(engine: Engine, catalogue: Catalogue | None = None) -> None:
-    """Copy the catalogue's sub-groups, indicators and partnership areas into the store."""
+def sync_catalogue(session: Session, catalogue: Catalogue | None = None) -> None:
+    """Copy the catalogue's sub-groups, indicators and partnership areas into the store (within the
+    caller's transaction)."""
     catalogue = catalogue or load_catalogue()
-    with Session(engine) as session, session.begin():
-        for sub in catalogue.subgroups:
-            session.merge(models.Subgroup(id=sub.id, name=sub.name))
-        session.flush()
-        for ind in catalogue.indicators:
-            session.merge(
-                models.Indicator(
-                    id=ind.id,
-                    name=ind.name,
-                    subgroup_id=ind.subgroup,
-                    unit=ind.unit,
-                    polarity=ind.polarity,
-                    aggregation=ind.aggregation,
-                    frequency=ind.frequency,
-                )
+    for sub in catalogue.subgroups:
+        session.merge(models.Subgroup(id=sub.id, name=sub.name))
+    session.flush()
+    for ind in catalogue.indicators:
+        session.merge(
+            models.Indicator(
+                id=ind.id,
+                name=ind.name,
+                subgroup_id=ind.subgroup,
+                unit=ind.unit,
+                polarity=ind.polarity,
+                aggregation=ind.aggregation,
+                frequency=ind.frequency,
             )
-        existing = _area_index(session)
-        for area in catalogue.areas:
-            row_id = existing.get(("la", "", area.name))
-            if row_id is None:
-                session.add(models.Area(name=area.name, kind="la", parent="", code=area.code, in_partnership=True))
-            else:
-                row = session.get(models.Area, row_id)
-                row.code, row.in_partnership = area.code, True
+        )
+    existing = _area_index(session)
+    for area in catalogue.areas:
+        row_id = existing.get(("la", "", area.name))
+        if row_id is None:
+            session.add(models.Area(name=area.name, kind="la", parent="", code=area.code, in_partnership=True))
+        else:
+            row = session.get(models.Area, row_id)
+            row.code, row.in_partnership = area.code, True
+    session.flush()
 
 
 AreaKey = tuple[str, str, str]  # (kind, parent, name)
@@ -57,7 +61,8 @@ def _area_index(session: Session) -> dict[AreaKey, int]:
 
 
 def _area_ids(session: Session, frame: pd.DataFrame) -> dict[AreaKey, int]:
-    """Ids of the file's areas, adding those the store has not met yet (with their codes)."""
+    """Ids of the file's areas, adding those the store has not met yet (with their codes). Two files
+    that bring the same new area at once both get its one row (insert or leave as it is)."""
     index = _area_index(session)
     areas = frame[["area_kind", "parent", "area", "area_code"]].drop_duplicates(["area_kind", "parent", "area"])
     new = [
@@ -66,7 +71,9 @@ def _area_ids(session: Session, frame: pd.DataFrame) -> dict[AreaKey, int]:
         if (kind, parent, name) not in index
     ]
     if new:
-        session.execute(insert(models.Area), new)
+        dialect_insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(models.Area).on_conflict_do_nothing(index_elements=["kind", "parent", "name"])
+        session.execute(statement, new)
         index = _area_index(session)
     return index
 
@@ -89,8 +96,7 @@ def save_return(engine: Engine, loaded: LoadedReturn, submitted_by: str) -> Save
 
 def save_returns(engine: Engine, files: list[LoadedReturn], submitted_by: str) -> list[SaveResult]:
     """Store several files in one transaction: all of them, or (on any error) none."""
-    with Session(engine) as session, session.begin():
-        return [_save(session, loaded, submitted_by) for loaded in files]
+    return writing(engine, lambda session: [_save(session, loaded, submitted_by) for loaded in files])
 
 
 def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResult:
@@ -195,7 +201,8 @@ def set_target(
     polarity: str | None = None,
 ) -> None:
     """Set an indicator's target (and, if given, its polarity) for a financial year, and audit it."""
-    with Session(engine) as session, session.begin():
+
+    def work(session: Session) -> None:
         row = session.scalar(
             select(models.Target).where(models.Target.indicator_id == indicator_id, models.Target.financial_year == fy)
         )
@@ -207,8 +214,13 @@ def set_target(
         shown = f"{value:g} ± {tolerance:g}" + (f", {polarity} is better" if polarity else "")
         audit(session, actor, "target", f"{indicator_id} {fy_label(fy)}: {old} → {shown}")
 
+    writing(engine, work)
+
 
 def stamp_received(engine: Engine, submission_id: int, received: datetime) -> None:
     """Record when a return was received (for sample data and returns loaded after the event)."""
-    with Session(engine) as session, session.begin():
+
+    def work(session: Session) -> None:
         session.get(models.Submission, submission_id).submitted_at = received
+
+    writing(engine, work)
