@@ -37,6 +37,7 @@ sample: $(VENV)/.runtime
 
 bench: $(VENV)/.runtime
 	$(PY) bench/run.py
+	$(PY) bench/untrusted.py
 
 clean:
 	rm -rf $(VENV) data

@@ -47,6 +47,7 @@ with shared.routed(), shared.store_problems_shown():
     if person.role is None:
         st.navigation([gate(person)], position="hidden").run()
         st.stop()
+    chosen = st.navigation(sections_for(person))  # the page asked for, if the role allows it
     shared.open_for_this_run()
     shared.read_only_banner(person)
     shared.shared_filters()
@@ -54,4 +55,4 @@ with shared.routed(), shared.store_problems_shown():
         st.caption(f"Signed in: {plain_markdown(person.email)} ({person.role.name.lower()})")
         if not person.local:
             st.button("Sign out", on_click=st.logout)
-    st.navigation(sections_for(person)).run()
+    chosen.run()

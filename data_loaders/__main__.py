@@ -7,16 +7,18 @@ import json
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from cspdash.backup import RestoreError, backup, restore
 from cspdash.exports import csv_bytes, xlsx_bytes
-from cspdash.store.db import create_store_engine, open_store
+from cspdash.store.db import StoreBusy, create_store_engine, open_store
 from cspdash.store.queries import tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
 from data_loaders.kinds import load_kinds
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
 DB_HELP = "database URL (default: DASHBOARD_DATABASE_URL, else data/dashboard.db)"
 
 
@@ -163,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"{error.filename}: no such file", file=sys.stderr)
         return EXIT_UNREADABLE
+    except StoreBusy as error:
+        print(f"{error}; nothing was stored", file=sys.stderr)
+        return EXIT_STORE
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", "") or "").splitlines()[0][:160] if getattr(error, "orig", None) else ""
+        print(f"cannot use the database: {type(error).__name__} {reason}".rstrip(), file=sys.stderr)
+        return EXIT_STORE
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ FIELDS = ("title", "owner", "due_date", "status")
 def editor_key(table) -> str:
     """The editor belongs to the actions as read: if anyone changes them, it starts afresh, so an
     edit is never applied to a row other than the one it was made on."""
-    digest = hashlib.sha256(table[["id", *FIELDS, "updated_at"]].to_csv(index=False).encode()).hexdigest()[:16]
+    rows = pd.util.hash_pandas_object(table[["id", *FIELDS, "updated_at"]].astype(str), index=False)
+    digest = hashlib.sha256(rows.to_numpy().tobytes()).hexdigest()[:16]
     return f"actions_editor-{digest}"
 
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -50,19 +51,22 @@ def routed():
 
 
 _legacy = {"switched_off": False}
+PAGES = Path(__file__).resolve().parent
 
 
 def _starting() -> None:
-    """Never shown: the page list that switches Streamlit's older multipage mode off."""
+    """Never shown: the main page of the navigation that switches the older multipage mode off."""
 
 
 def leave_legacy_mode() -> None:
     """With a pages/ folder beside app.py, a server's first run uses Streamlit's older multipage
     mode, in which the router's widgets would belong to another page than on every later run.
-    Declaring a navigation switches that mode off; the run then starts again, having drawn nothing."""
+    Declaring a navigation (of the same pages, so the page asked for is still found) switches that
+    mode off; the run then starts again at that page, having drawn nothing."""
     if not _legacy["switched_off"]:
         _legacy["switched_off"] = True
-        st.navigation([st.Page(_starting, title="Starting", url_path="starting")], position="hidden")
+        files = [st.Page(path) for path in sorted(PAGES.glob("*.py")) if path.name != "__init__.py"]
+        st.navigation([st.Page(_starting, title="Starting", default=True), *files], position="hidden")
         st.rerun()
 
 
@@ -281,6 +285,18 @@ def selected() -> tuple[str, Quarter | None]:
     route_through_app()
     quarter = st.session_state.get("quarter")
     return st.session_state["area"], Quarter.parse(quarter) if quarter else None
+
+
+def show_problems(problems) -> None:
+    """A file's problems as a table that wraps: where (sheet and cell), and what is wrong."""
+    rows = [
+        {
+            "Where": plain_markdown(f"{p.sheet}!{p.cell}" if p.cell else p.sheet or "the file"),
+            "What is wrong": ("Warning: " if p.is_warning else "") + plain_markdown(p.message),
+        }
+        for p in problems
+    ]
+    st.table(pd.DataFrame(rows), hide_index=True)
 
 
 # ---- a sub-group's page ---------------------------------------------------------------------

@@ -8,8 +8,8 @@ from cspdash.catalogue import load_catalogue
 from cspdash.safe_text import plain_markdown
 from cspdash.store import records
 from cspdash.store.repository import save_returns
-from data_loaders.ingest import check_upload, problems_frame
-from pages.shared import cached, engine, refresh, require, selected, stored_targets
+from data_loaders.ingest import check_upload
+from pages.shared import cached, engine, refresh, require, selected, show_problems, stored_targets
 
 person = require("upload")
 area, quarter = selected()
@@ -35,7 +35,7 @@ for check in checks:
     st.subheader(plain_markdown(check.name))
     if check.loaded is None:
         st.error(f"Refused: {sum(not p.is_warning for p in check.problems)} problem(s) to fix before it can be loaded.")
-        st.dataframe(problems_frame(check.problems)[["sheet", "cell", "message", "severity"]], hide_index=True)
+        show_problems(check.problems)
         continue
     loaded = check.loaded
     counts = check.changes["change"].value_counts()
@@ -46,7 +46,7 @@ for check in checks:
     )
     if check.problems:
         st.warning("Warnings (these do not stop the file loading):")
-        st.dataframe(problems_frame(check.problems)[["sheet", "cell", "message"]], hide_index=True)
+        show_problems(check.problems)
     revised = check.changes[check.changes["change"] == "revised"]
     if not revised.empty:
         st.markdown("**Revised figures (old → new)**")

@@ -98,9 +98,9 @@ def test_an_invalid_upload_shows_the_cells_and_stores_nothing(store_copy):
     at.file_uploader[0].upload("bad_yj.xlsx", revised("three")).run()
     assert not at.exception
     assert "Refused: 1 problem(s)" in at.error[0].value
-    problems = at.dataframe[0].value
-    assert problems[["sheet", "cell"]].values.tolist() == [["Return", "E11"]]
-    assert "'three' is not a number" in problems["message"].iloc[0]
+    problems = at.table[0].value
+    assert [as_read(where) for where in problems["Where"]] == ["Return!E11"]
+    assert "'three' is not a number" in as_read(problems["What is wrong"].iloc[0])
     assert not [b for b in at.button if b.label.startswith("Confirm")]
     assert tidy_export(open_store(store_copy)).to_csv(index=False) == snapshot
 

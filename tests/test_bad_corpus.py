@@ -15,8 +15,9 @@ from cspdash.store import models
 from cspdash.store.db import open_store
 from cspdash.store.queries import tidy_export
 from data_loaders import ReturnRefused, load_file
-from data_loaders.ingest import ingest_files
+from data_loaders.ingest import check_upload, ingest_files
 from sample_data.generate import sample_files
+from tests.test_app_roles import app, store_copy  # noqa: F401 (store_copy is a fixture)
 
 BAD = Path(__file__).parent / "data" / "bad"
 FILE = ("", "")
@@ -164,3 +165,21 @@ def test_validate_and_ingest_refuse_a_hostile_file_from_the_command_line(name, t
     assert ingest.returncode == exit_code and "nothing was stored" in ingest.stderr and "Traceback" not in ingest.stderr
     assert seconds < SECONDS * 3
     assert tidy_export(open_store(store)).empty
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_upload_page_refuses_a_hostile_file_within_seconds(name, store_copy):
+    """What the page does with a dropped file (`check_upload`) is timed; then the page itself."""
+    engine = open_store(store_copy)
+    before = snapshot(engine)
+    started = time.monotonic()
+    check = check_upload(engine, name, (BAD / name).read_bytes(), {})
+    assert time.monotonic() - started < SECONDS
+    assert check.loaded is None and [p for p in check.problems if not p.is_warning]
+    at = app()
+    at.switch_page("../pages/upload.py").run()
+    at.file_uploader[0].upload(name, (BAD / name).read_bytes()).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Refused:")
+    assert not [b for b in at.button if b.label.startswith("Confirm")]
+    assert snapshot(engine) == before

@@ -113,3 +113,16 @@ def test_template_then_export_xlsx(tmp_path):
         "source_cell",
         "vintage",
     } <= set(frame.columns)
+
+
+def test_a_database_that_cannot_be_reached_is_one_clear_line(tmp_path):
+    result = cli(
+        "ingest",
+        str(ROOT / "sample_data/returns/2024-25_Q4_hackney_vawg.xlsx"),
+        "--db",
+        "postgresql://x:y@127.0.0.1:1/z",
+    )
+    assert result.returncode == 3
+    assert (
+        result.stderr.startswith("cannot use the database: OperationalError") and len(result.stderr.splitlines()) == 1
+    )
