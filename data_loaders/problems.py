@@ -23,6 +23,7 @@ UNREADABLE = {
     "encoding",
     "resource-limit",
     "bad-name",
+    "reader-unavailable",
 }
 
 

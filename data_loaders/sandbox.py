@@ -53,22 +53,41 @@ def _start_service() -> tuple[subprocess.Popen, str]:
     return process, path
 
 
-def _service_path() -> str:
+def _service_path(restart: bool = False) -> str:
     global _service
     with _lock:
-        if _service is None or _service[0].poll() is not None:
+        if restart and _service is not None:
+            _service[0].kill()
+        if restart or _service is None or _service[0].poll() is not None:
             _service = _start_service()
         return _service[1]
 
 
-def _exchange(request: dict, seconds: float) -> tuple[str, object]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+def _connect(seconds: float) -> socket.socket:
+    """A connection to the reader service, starting it again once if it has gone."""
+    for attempt in (1, 2):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.settimeout(seconds + 5)
-        connection.connect(_service_path())
-        send(connection, request)
         try:
+            connection.connect(_service_path(restart=attempt == 2))
+            return connection
+        except OSError:
+            connection.close()
+            if attempt == 2:
+                raise ReaderUnavailable("the file reader could not be reached") from None
+    raise AssertionError("unreachable")
+
+
+def _exchange(request: dict, seconds: float) -> tuple[str, object]:
+    try:
+        connection = _connect(seconds)
+    except ReaderUnavailable:
+        return "unavailable", None
+    with connection:
+        try:
+            send(connection, request)
             return receive(connection)
-        except EOFError:
+        except (EOFError, ConnectionError):
             return "crashed", None
         except TimeoutError:
             return "timeout", None
@@ -111,6 +130,8 @@ def load_in_worker(
             f"reading the file needed more than the {megabytes:,} MB of memory allowed: it holds far more than "
             "a return or publication should. Check it holds only the table, save it again and upload again",
         )
+    if status == "unavailable":
+        raise _refusal(name, "reader-unavailable", "the file could not be checked just now: try again in a moment")
     raise _refusal(name, "corrupt-file", f"the file could not be read ({payload})")
 
 

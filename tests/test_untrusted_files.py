@@ -189,3 +189,15 @@ def test_a_file_read_in_a_worker_gives_what_it_gives_here():
     there = load_untrusted(RETURN, name="my return.xlsx")
     assert there.original_name == "my return.xlsx" and there.sha256 == here.sha256 and there.content == here.content
     pd.testing.assert_frame_equal(there.observations, here.observations)
+
+
+def test_a_reader_service_that_died_is_started_again():
+    from data_loaders import sandbox
+
+    load_untrusted(RETURN)
+    process, path = sandbox._service
+    process.kill()
+    process.wait()
+    assert not load_untrusted(RETURN).observations.empty  # a new service, transparently
+    Path(sandbox._service[1]).unlink()  # its socket removed (a tidy-up of /tmp, say)
+    assert not load_untrusted(RETURN).observations.empty
