@@ -19,18 +19,9 @@ sys.path.insert(0, str(ROOT))
 from bench.run import CASES, timed  # noqa: E402
 from data_loaders import ReturnRefused, load_file  # noqa: E402
 from data_loaders.sandbox import load_untrusted  # noqa: E402
+from tests.data.make_bad_corpus import HOSTILE_FILES as HOSTILE  # noqa: E402
 
 BAD = ROOT / "tests" / "data" / "bad"
-HOSTILE = [
-    "sparse_far_cell.xlsx",
-    "huge_declared_range.xlsx",
-    "entity_bomb.xlsx",
-    "formula_among_styled_blanks.xlsx",
-    "parquet_bomb.parquet",
-    "million_columns.csv",
-    "utf16_without_bom.csv",
-    "zip_bomb.xlsx",
-]
 
 
 def refused(path: Path) -> None:

@@ -17,6 +17,7 @@ from cspdash.store.queries import tidy_export
 from data_loaders import ReturnRefused, load_file
 from data_loaders.ingest import check_upload, ingest_files
 from sample_data.generate import sample_files
+from tests.data.make_bad_corpus import HOSTILE_FILES
 from tests.test_app_roles import app, store_copy  # noqa: F401 (store_copy is a fixture)
 
 BAD = Path(__file__).parent / "data" / "bad"
@@ -75,16 +76,7 @@ EXPECTED = {
     "utf16_without_bom.csv": [(*FILE, "encoding")],
 }
 WARNINGS = {"formula_among_styled_blanks.xlsx": [("Return", "E11", "formula-no-value")]}
-HOSTILE = [
-    "sparse_far_cell.xlsx",
-    "huge_declared_range.xlsx",
-    "entity_bomb.xlsx",
-    "formula_among_styled_blanks.xlsx",
-    "parquet_bomb.parquet",
-    "million_columns.csv",
-    "utf16_without_bom.csv",
-    "zip_bomb.xlsx",
-]
+HOSTILE = HOSTILE_FILES
 SECONDS = 5
 WITH_KIND = {"return_missing_sheet.xlsx": ("youth_justice", [(*FILE, "missing-sheet")])}
 SETTINGS = {"too_large.csv": {"DASHBOARD_MAX_UPLOAD_MB": "0.001"}}

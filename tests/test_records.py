@@ -103,3 +103,24 @@ def test_a_revising_return_warns_old_to_new_and_flags_a_figure_far_outside_its_h
     assert found[("E11", "revision")] == f"revises yj_custody for Hackney, Jan 2025: {original:,.0f} → 400"
     assert found[("E11", "outlier")].startswith("yj_custody 400 is far outside its history for Hackney")
     assert all(w.is_warning for w in checked.warnings)
+
+
+def test_an_action_changed_by_someone_else_meanwhile_is_not_overwritten(fresh_db):
+    number = records.add_action(fresh_db, "chair", "Review remands", "YJS", date(2025, 6, 30), "yj_custody")
+    seen = records.actions(fresh_db).set_index("id").loc[number, ["title", "owner", "due_date", "status"]].to_dict()
+    records.update_action(fresh_db, number, "other@hackney.gov.uk", status="done")  # meanwhile
+    with pytest.raises(records.RecordError, match="changed by other@hackney.gov.uk since you opened it"):
+        records.update_action(fresh_db, number, "analyst", seen=seen, owner="Head of YJS")
+    row = records.actions(fresh_db).set_index("id").loc[number]
+    assert (row["owner"], row["status"]) == ("YJS", "done")
+    fresh = records.actions(fresh_db).set_index("id").loc[number, ["title", "owner", "due_date", "status"]].to_dict()
+    records.update_action(fresh_db, number, "analyst", seen=fresh, owner="Head of YJS", due_date="2025-07-31")
+    row = records.actions(fresh_db).set_index("id").loc[number]
+    assert row["owner"] == "Head of YJS" and str(row["due_date"])[:10] == "2025-07-31"
+
+
+def test_a_withdrawal_checks_the_file_the_admin_chose(fresh_db):
+    first = save_return(fresh_db, load_file(ORIGINAL), "analyst").submission_id
+    with pytest.raises(records.RecordError, match="no longer the file you chose"):
+        records.withdraw_submission(fresh_db, first, "chair", "", expected_sha256="0" * 64)
+    assert queries.submissions(fresh_db)["status"].tolist() == ["active"]

@@ -190,6 +190,18 @@ def parquet_bomb(path: Path) -> None:
     pq.write_table(table, path, row_group_size=10_000_000)
 
 
+HOSTILE_FILES = [
+    "sparse_far_cell.xlsx",
+    "huge_declared_range.xlsx",
+    "entity_bomb.xlsx",
+    "formula_among_styled_blanks.xlsx",
+    "parquet_bomb.parquet",
+    "million_columns.csv",
+    "utf16_without_bom.csv",
+    "zip_bomb.xlsx",
+]  # made to hurt a reader rather than to be wrong (the zip bomb is written by main)
+
+
 def hostile() -> None:
     """Files made to hurt the server rather than to be wrong: each must be refused before parsing."""
     write("sparse_far_cell.xlsx", sparse_far_cell())
