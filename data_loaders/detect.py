@@ -17,6 +17,7 @@ from cspdash.observations import LoadedReturn, tidy_frame
 from data_loaders.blocks import read_blocks
 from data_loaders.filecheck import FileFacts, check_file
 from data_loaders.kinds import Kind, load_kinds
+from data_loaders.limits import Limits
 from data_loaders.problems import Collector, cell_ref
 from data_loaders.reading import (
     CSV_SHEET,
@@ -44,15 +45,16 @@ def load_file(
     today: date | None = None,
     name: str | None = None,
     facts: FileFacts | None = None,
+    limits: Limits | None = None,
 ) -> LoadedReturn:
     """Read and check one file; raise ReturnRefused naming every problem.
 
-    `name` is the file's name as its owner knows it (default: the path's); `facts` are the results of
-    `check_file` when it has already run (it runs here otherwise)."""
+    `name` is the file's name as its owner knows it (default: the path's). The file is first checked
+    against `limits` (default: those in force) unless `facts` says the checks have already run."""
     path, catalogue, today = Path(path), catalogue or load_catalogue(), today or date.today()
     collector = Collector(name or path.name)
     if facts is None:
-        facts = check_file(path, collector)
+        facts = check_file(path, collector, limits)
         collector.raise_if_errors()
     kinds = load_kinds()
     if kind is not None and kind not in kinds:

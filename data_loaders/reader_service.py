@@ -1,10 +1,11 @@
-"""The reader service: a small process that reads untrusted files in forked children with limits.
+"""The reader service: a small process that checks and reads untrusted files in forked children
+with limits.
 
 Started once by `sandbox` (`python -m data_loaders.reader_service SOCKET`), it imports the loaders,
 reads one sample return to warm every lazily imported reader, then listens on a Unix socket. For
 each connection it forks a child (it is single-threaded, so forking is safe) that caps its own
-address space, CPU and wall-clock time, reads the file, sends back what happened and exits. A file
-that exhausts a reader kills only that child. The service exits when the process that started it
+address space, CPU and wall-clock time, checks the file against the declared limits, reads it,
+sends back what happened and exits. A file that exhausts a reader kills only that child. The service exits when the process that started it
 closes its standard input (or dies).
 """
 
@@ -85,6 +86,7 @@ def read_request(request: dict) -> tuple[str, object]:
             today=request["today"],
             name=request["name"],
             facts=request["facts"],
+            limits=limits,
         )
         return "loaded", loaded
     except ReturnRefused as refused:
@@ -123,6 +125,7 @@ def serve(socket_path: str) -> None:
     events.register(listener, selectors.EVENT_READ)
     events.register(sys.stdin.buffer, selectors.EVENT_READ)
     print("ready", flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nobody reads on after "ready"
     while True:
         for key, _ in events.select():
             if key.fileobj is not listener:

@@ -1,10 +1,11 @@
-"""Reading an untrusted file where it cannot hurt the server: checked first, then read by a worker.
+"""Reading an untrusted file where it cannot hurt the server: in a worker, checked, then read.
 
-`load_untrusted` runs the checks of `filecheck` (bounded, in this process), then hands the file to
-the reader service (`reader_service`), which reads it in a forked child whose address space, CPU
-and running time are capped. Whatever the file does to a reader there (exhaust memory, abort the
-process, loop), this process only sees a refusal with a clear message, and every other user keeps
-being served. The service is started on first use and restarted if it ever dies.
+`load_untrusted` hands the file to the reader service (`reader_service`), which runs the checks of
+`filecheck` and then reads it, in a forked child whose address space, CPU and running time are
+capped. This process never looks inside the file: whatever the file does to a check or a reader
+there (exhaust memory, abort the process, loop, hold the interpreter), this process only sees a
+refusal with a clear message, and every other user keeps being served. The service is started on
+first use and started again if it ever dies.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from cspdash.observations import LoadedReturn
-from data_loaders.filecheck import FileFacts, check_file
+from data_loaders.filecheck import FileFacts
 from data_loaders.limits import Limits, current_limits
-from data_loaders.problems import Collector, Problem, ReturnRefused
+from data_loaders.problems import Problem, ReturnRefused
 from data_loaders.reader_service import receive, send
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -105,9 +106,10 @@ def load_in_worker(
     facts: FileFacts | None = None,
     limits: Limits | None = None,
 ) -> LoadedReturn:
-    """`load_file` in a worker with capped memory and time; raise ReturnRefused if it fails there."""
+    """`load_file` in a worker with capped memory and time; raise ReturnRefused if it fails there.
+    The file is checked there first unless `facts` says the checks have already run."""
     limits = limits or current_limits()
-    request = dict(path=str(path), name=name, kind=kind, today=today, facts=facts or FileFacts(), limits=limits)
+    request = dict(path=str(path), name=name, kind=kind, today=today, facts=facts, limits=limits)
     started = time.monotonic()
     with _slots:
         status, payload = _exchange(request, limits.parse_seconds)
@@ -138,11 +140,7 @@ def load_in_worker(
 def load_untrusted(
     path: Path, name: str | None = None, kind: str | None = None, today: date | None = None
 ) -> LoadedReturn:
-    """Check a file against the limits here, then read it in a worker: ReturnRefused on any problem."""
+    """Check and read a file in a worker, against the limits in force: ReturnRefused on any problem."""
     path = Path(path)
-    name = name or path.name
-    limits = current_limits()
-    collector = Collector(name)
-    facts = check_file(path, collector, limits)
-    collector.raise_if_errors()
-    return load_in_worker(path, name, kind, today, facts, limits)
+    path.stat()  # a missing file is the caller's mistake (FileNotFoundError), not the file's
+    return load_in_worker(path, name or path.name, kind, today, limits=current_limits())
