@@ -45,11 +45,6 @@ class FileFacts:
     formulas_without_values: dict[str, list[str]] = field(default_factory=dict)
 
 
-def max_file_bytes() -> int:
-    """The size cap: DASHBOARD_MAX_UPLOAD_MB, default 20 MB."""
-    return current_limits().max_file_bytes
-
-
 def _what_it_is(head: bytes) -> str:
     if head.startswith(ZIP_MAGIC):
         return "a zip archive"

@@ -165,12 +165,6 @@ def load_sample_if_empty(engine: Engine) -> bool:
     return True
 
 
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [p.as_dict() for p in problems], columns=["file", "sheet", "cell", "code", "message", "severity"]
-    )
-
-
 @dataclass
 class UploadCheck:
     """One uploaded file, checked against the store but not stored: its problems and what it would change."""
