@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
+
+from cspdash.spc import DEFAULT_OPTIONS, SpcOptions
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 UNITS = {"count", "percent", "rate", "gbp"}
@@ -13,6 +16,7 @@ FREQUENCIES = {"quarter", "month", "year"}
 POLARITIES = {"higher", "lower", "neutral"}
 AGGREGATIONS = {"sum", "ratio"}
 RAG_RULES = {"target", "direction", "none"}
+HEADLINES = {"quarter", "rolling_12_months"}
 
 
 class CatalogueError(ValueError):
@@ -33,6 +37,27 @@ class Subgroup:
 
 
 @dataclass(frozen=True)
+class Caveat:
+    """A caveat shown next to an indicator's status; `before` (a quarter label) limits it to earlier
+    quarters, e.g. 'YJB: data immature before 2025/26 Q1'."""
+
+    text: str
+    before: str | None = None
+
+
+@dataclass(frozen=True)
+class Break:
+    """A declared break in a series (a new recording rule, a lockdown): SPC limits start afresh."""
+
+    start: date
+    note: str
+    applies_to: tuple[str, ...]  # sub-group or indicator ids
+
+
+DEFAULT_MIN_DENOMINATOR = 10
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     name: str
@@ -49,6 +74,10 @@ class Indicator:
     numerator: str = ""
     denominator: str = ""
     description: str = ""
+    census: bool = False  # every case counted (e.g. board attendance): no sampling intervals
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR  # a percentage of fewer cases is too few to judge
+    headline: str = "quarter"  # or "rolling_12_months": the figure its national definition uses
+    caveats: tuple[Caveat, ...] = ()
 
     @property
     def unit_label(self) -> str:
@@ -79,6 +108,12 @@ class Catalogue:
     areas: tuple[Area, ...]
     subgroups: tuple[Subgroup, ...]
     indicators: tuple[Indicator, ...]
+    breaks: tuple[Break, ...] = ()
+    spc: SpcOptions = DEFAULT_OPTIONS  # [spc] in the catalogue: run_length, baseline, minimum_points
+
+    def breaks_for(self, ind: Indicator) -> list[Break]:
+        """Declared breaks that apply to an indicator (by its id or its sub-group), oldest first."""
+        return sorted((b for b in self.breaks if {ind.id, ind.subgroup} & set(b.applies_to)), key=lambda b: b.start)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
@@ -102,6 +137,7 @@ class Catalogue:
 
 def _indicator(entry: dict) -> Indicator:
     rag = entry.pop("rag", {"rule": "none"})
+    entry["caveats"] = tuple(Caveat(**c) for c in entry.get("caveats", ()))
     indicator = Indicator(rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry)
     _check(indicator)
     return indicator
@@ -123,6 +159,8 @@ def _check(ind: Indicator) -> None:
         problems.append(f"rag rule '{ind.rag_rule}' is not one of {sorted(RAG_RULES)}")
     if ind.rag_rule == "target" and (ind.target is None or ind.tolerance is None):
         problems.append("a target rule needs `target` and `tolerance`")
+    if ind.headline not in HEADLINES:
+        problems.append(f"headline '{ind.headline}' is not one of {sorted(HEADLINES)}")
     if ind.rag_rule != "none" and ind.polarity == "neutral":
         problems.append("a neutral indicator cannot be rated: use rag rule 'none'")
     if problems:
@@ -136,6 +174,10 @@ def parse_catalogue(text: str) -> Catalogue:
         areas=tuple(Area(**a) for a in data.get("area", [])),
         subgroups=tuple(Subgroup(**s) for s in data.get("subgroup", [])),
         indicators=tuple(_indicator(dict(i)) for i in data.get("indicator", [])),
+        spc=SpcOptions(**data.get("spc", {})),
+        breaks=tuple(
+            Break(date.fromisoformat(str(b["start"])), b["note"], tuple(b["applies_to"])) for b in data.get("break", [])
+        ),
     )
     known = {s.id for s in catalogue.subgroups}
     for ind in catalogue.indicators:

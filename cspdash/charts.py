@@ -7,9 +7,10 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
 from cspdash.formatting import format_value
-from cspdash.periods import Quarter, fy_label
+from cspdash.periods import Quarter
 
 THIS_YEAR = "#12436D"
 LAST_YEAR = "#28A197"
@@ -25,16 +26,18 @@ def _axis_title(ind: Indicator) -> str:
     return "Number"
 
 
-def _layout(fig: go.Figure, title: str, ind: Indicator, x_title: str) -> go.Figure:
+def _layout(fig: go.Figure, title: str, ind: Indicator, x_title: str, wrap: int = 48) -> go.Figure:
+    """Titles wrap to fit a half-width column (a chart beside another on a sub-group page)."""
+    lines = textwrap.wrap(title, wrap)
     fig.update_layout(
-        title=dict(text="<br>".join(textwrap.wrap(title, 60)), font=dict(size=16), x=0, xanchor="left"),
+        title=dict(text="<br>".join(lines), font=dict(size=16), x=0, xanchor="left"),
         font=FONT,
         xaxis_title=x_title,
         yaxis_title=_axis_title(ind),
         yaxis=dict(rangemode="tozero", gridcolor="#dddddd"),
         plot_bgcolor="white",
-        margin=dict(l=60, r=20, t=80, b=90),
-        height=420,
+        margin=dict(l=60, r=20, t=30 + 22 * len(lines), b=90),
+        height=400 + 22 * len(lines),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"),
     )
     return fig
@@ -47,27 +50,6 @@ def _values(series: pd.DataFrame, quarters: list[Quarter]) -> list[float | None]
         row = by_quarter.get(quarter)
         values.append(None if row is None or row.suppressed else row.value)
     return values
-
-
-def year_against_last_year(ind: Indicator, series: pd.DataFrame, quarter: Quarter, title: str) -> go.Figure:
-    """This financial year's quarters beside the same quarters of last year, as grouped bars."""
-    fig = go.Figure()
-    labels = [f"Q{q}" for q in range(1, 5)]
-    for fy, colour in ((quarter.fy - 1, LAST_YEAR), (quarter.fy, THIS_YEAR)):
-        quarters = [Quarter(fy, q) for q in range(1, 5) if fy < quarter.fy or q <= quarter.q]
-        values = _values(series, quarters)
-        fig.add_bar(
-            x=labels[: len(quarters)],
-            y=values,
-            name=fy_label(fy),
-            marker_color=colour,
-            text=[format_value(ind, v) if v is not None else "n/a" for v in values],
-            textposition="outside",
-            textfont=dict(size=11),
-            hovertemplate=f"{fy_label(fy)} %{{x}}: %{{text}}<extra></extra>",
-        )
-    fig.update_layout(barmode="group")
-    return _layout(fig, title, ind, "Quarter of the financial year")
 
 
 def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> go.Figure:
@@ -83,11 +65,14 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
         name="12 months to quarter end",
         hovertemplate="12 months to %{x}: %{y:,.1f}<extra></extra>",
     )
-    known = [v for v in values if v is not None]
+    known = [(q, v) for q, v in zip(shown["quarter"], values, strict=True) if v is not None]
     if known:
-        title = f"{ind.name}, rolling 12 months: {format_value(ind, known[-1])} in the year to {quarter.label}"
+        last_quarter, last_value = known[-1]
+        title = f"{ind.name}, rolling 12 months: {format_value(ind, last_value)} in the 12 months to the end of {last_quarter.label}"
+        if last_quarter != quarter:
+            title += f" (no complete 12 months to {quarter.label})"
     else:
-        title = f"{ind.name}, rolling 12 months: not enough quarters yet"
+        title = f"{ind.name}, rolling 12 months: no complete 12 months yet"
     fig.update_xaxes(tickangle=-45)
     if any(shown["suppressed"]):
         fig.add_annotation(
@@ -101,3 +86,108 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
             font=dict(size=12, color="#505a5f"),
         )
     return _layout(fig, title, ind, "12 months to the end of quarter")
+
+
+# Making Data Count colours, and a shape for each so colour is never the only cue
+POINT_STYLES = {
+    "common_cause": ("#7f7f7f", "circle", "Common cause"),
+    "special_cause_improvement": ("#0072b2", "triangle-up", "Special cause: improvement"),
+    "special_cause_concern": ("#c65102", "triangle-down", "Special cause: concern"),
+    "special_cause_neutral_high": ("#490092", "diamond", "Special cause: unusually high"),
+    "special_cause_neutral_low": ("#490092", "diamond", "Special cause: unusually low"),
+}
+
+
+def spc_title(a: Assessment) -> str:
+    """An active title: the latest point's variation (and assurance), or why there are no limits."""
+    ind, points = a.indicator, a.spc_points
+    if not points:
+        return f"{ind.name}: no figures to chart"
+    latest = f"{format_value(ind, points[-1].value)} in {points[-1].label}"
+    if a.spc is None or not a.spc.usable:
+        return f"{ind.name}: {latest}; no SPC limits — {a.spc.unusable if a.spc else 'no series'}"
+    words = a.variation_words.replace("Common cause", "only common-cause variation")
+    title = f"{ind.name}: {latest}, {words[0].lower()}{words[1:]}"
+    if a.assurance_words:
+        title += f"; {a.assurance_words[0].lower()}{a.assurance_words[1:]}"
+    return title
+
+
+def spc_figure(a: Assessment) -> go.Figure:
+    """XmR chart: points, mean, process limits per segment, special-cause points by colour and
+    shape, the target line, provisional points hollow."""
+    ind, points, chart = a.indicator, a.spc_points, a.spc
+    labels = [p.label for p in points]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=labels,
+        y=[p.value for p in points],
+        mode="lines",
+        line=dict(color="#b1b4b6", width=2),
+        name="Figure",
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    types = chart.point_types if chart is not None and chart.usable else ("common_cause",) * len(points)
+    for kind, (colour, symbol, name) in POINT_STYLES.items():
+        chosen = [i for i, t in enumerate(types) if t == kind]
+        if not chosen:
+            continue
+        fig.add_scatter(
+            x=[labels[i] for i in chosen],
+            y=[points[i].value for i in chosen],
+            mode="markers",
+            marker=dict(
+                color=["white" if points[i].provisional else colour for i in chosen],
+                symbol=symbol,
+                size=11 if kind != "common_cause" else 8,
+                line=dict(color=colour, width=2),
+            ),
+            name=name,
+            hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
+        )
+    if chart is not None and chart.usable:
+        for number, segment in enumerate(chart.segments):
+            x = labels[segment.start : segment.stop]
+            first = number == len(chart.segments) - 1
+            for value, dash, name in (
+                (segment.limits.mean, "solid", "Mean"),
+                (segment.limits.upper, "dash", "Process limits"),
+                (max(segment.limits.lower, 0.0) if ind.unit != "gbp" else segment.limits.lower, "dash", None),
+            ):
+                fig.add_scatter(
+                    x=x,
+                    y=[value] * len(x),
+                    mode="lines",
+                    line=dict(color="#0b0c0c" if name == "Mean" else "#505a5f", width=1.5, dash=dash),
+                    name=(name or "Process limits") + (" (provisional)" if segment.provisional else ""),
+                    showlegend=first and name is not None,
+                    hoverinfo="skip",
+                )
+            if segment.start > 0:
+                fig.add_vline(x=segment.start - 0.5, line=dict(color="#505a5f", width=1, dash="dot"))
+    if a.target is not None:
+        fig.add_scatter(
+            x=labels,
+            y=[a.target.value] * len(labels),
+            mode="lines",
+            line=dict(color="#801650", width=2, dash="dashdot"),
+            name="Target" + ("" if a.target.confirmed else " (indicative)"),
+            hoverinfo="skip",
+        )
+    if any(p.provisional for p in points):  # a legend entry explains the hollow markers
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
+            name="Hollow: provisional (the next release revises it)",
+        )
+    fig.update_xaxes(tickangle=-45, nticks=12)
+    x_title = "Month" if a.spc_frequency == "month" else "Quarter"
+    _layout(fig, spc_title(a), ind, x_title)
+    fig.update_yaxes(rangemode="normal")  # limits matter here, not the distance from zero
+    fig.update_layout(
+        legend=dict(y=-0.42), margin=dict(b=190), height=fig.layout.height + 100, xaxis=dict(title_standoff=8)
+    )
+    return fig

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from cspdash.catalogue import Indicator
 from cspdash.periods import Quarter
-from cspdash.rag import Judgement, Status
+from cspdash.status import Judgement, Status
 from cspdash.trends import Change, Reading
 
 SUPPRESSED = "Suppressed"
+NOT_APPLICABLE = "Not applicable"
 NO_FIGURE = "–"
 
 
@@ -26,6 +27,8 @@ def format_value(ind: Indicator, value: float | None) -> str:
 def format_reading(ind: Indicator, reading: Reading | None) -> str:
     if reading is None:
         return NO_FIGURE
+    if reading.not_applicable:
+        return NOT_APPLICABLE
     if reading.suppressed:
         return SUPPRESSED
     return format_value(ind, reading.value)
@@ -45,12 +48,13 @@ def format_change(ind: Indicator, change: Change) -> str:
     return shown if percent is None or is_small(ind, change) else f"{shown} ({percent:+.0f}%)"
 
 
-def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgement | None = None) -> str:
+def headline(ind: Indicator, quarter: Quarter | str, change: Change, judgement: Judgement | None = None) -> str:
     """An active title stating the finding, e.g. 'Robbery: 412 in 2024/25 Q4, down 9% on a year earlier'."""
+    period = quarter if isinstance(quarter, str) else quarter.label
     now = format_reading(ind, change.current)
     if change.current is None:
-        return f"{ind.name}: no figure for {quarter.label}"
-    text = f"{ind.name}: {now} in {quarter.label}"
+        return f"{ind.name}: no figure for {period}"
+    text = f"{ind.name}: {now} in {period}"
     absolute = change.absolute
     if absolute is not None:
         if absolute == 0:
@@ -58,9 +62,8 @@ def headline(ind: Indicator, quarter: Quarter, change: Change, judgement: Judgem
         else:
             direction = "up" if absolute > 0 else "down"
             text += f", {direction} {_size_of_change(ind, change)} on a year earlier"
-    if judgement is not None and (judgement.status is not Status.NOT_RATED or "(p " in judgement.reason):
-        reason = judgement.reason.removeprefix("Monitored, not rated: ")
-        text += f" — {reason[0].lower()}{reason[1:]}"
+    if judgement is not None and judgement.status is not Status.NOT_RATED:
+        text += f" — {judgement.status.word.lower()}: {judgement.reason[0].lower()}{judgement.reason[1:]}"
     return text
 
 

@@ -1,4 +1,4 @@
-"""What a sub-group page shows for one indicator: series, rolling year, headline, figures table."""
+"""What a sub-group page shows for one indicator: the board's assessment, headline and figures table."""
 
 from __future__ import annotations
 
@@ -6,45 +6,59 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cspdash.catalogue import Indicator
+from cspdash.board import Assessment, assess, mark_provisional, target_for
+from cspdash.catalogue import Catalogue, Indicator, load_catalogue
 from cspdash.formatting import format_reading, headline
-from cspdash.overview import target_for
 from cspdash.periods import Quarter
-from cspdash.rag import Judgement, Target, judge
-from cspdash.trends import quarterly, reading_for, rolling_twelve_months, vintage_note, year_on_year
+from cspdash.status import Target
+from cspdash.trends import reading_for
 
 
 @dataclass(frozen=True)
 class IndicatorView:
-    indicator: Indicator
-    series: pd.DataFrame
-    rolling: pd.DataFrame
-    judgement: Judgement
+    assessment: Assessment
     headline: str
     finding: str  # the headline without the status reason, for a chart title
-    vintage_note: str | None = None
     releases: tuple[str, ...] = ()
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.assessment.indicator
+
+    @property
+    def judgement(self):
+        return self.assessment.judgement
+
+    @property
+    def series(self) -> pd.DataFrame:
+        return self.assessment.series
+
+    @property
+    def rolling(self) -> pd.DataFrame:
+        return self.assessment.rolling
 
 
 def indicator_view(
-    ind: Indicator, observations: pd.DataFrame, quarter: Quarter, targets: dict[tuple[str, int], Target]
-) -> IndicatorView:
-    series = quarterly(ind, observations)
-    series = series[series["quarter"] <= quarter]
-    change = year_on_year(series, quarter)
-    judgement = judge(ind, change, target_for(ind, quarter.fy, targets))
-    rolling = rolling_twelve_months(ind, series)
+    ind: Indicator,
+    observations: pd.DataFrame,
+    quarter: Quarter,
+    targets: dict[tuple[str, int], Target],
+    releases: pd.DataFrame | None = None,
+    provisional_months: dict[str, int] | None = None,
+    catalogue: Catalogue | None = None,
+) -> IndicatorView | None:
+    catalogue = catalogue or load_catalogue()
+    rows = mark_provisional(observations, provisional_months or {})
+    a = assess(ind, rows, quarter, target_for(ind, quarter.fy, targets), catalogue, releases, catalogue.spc, True)
+    if a is None:
+        return None
     shown = observations[pd.to_datetime(observations["period_start"]).dt.date <= quarter.end]
-    releases = tuple(sorted({v for v in shown.get("vintage", pd.Series(dtype=object)).dropna() if v}))
+    found = tuple(sorted({v for v in shown.get("vintage", pd.Series(dtype=object)).dropna() if v}))
     return IndicatorView(
-        ind,
-        series,
-        rolling,
-        judgement,
-        headline(ind, quarter, change, judgement),
-        headline(ind, quarter, change),
-        vintage_note(observations, quarter),
-        releases,
+        a,
+        headline(ind, a.headline_label, a.change, a.judgement),
+        headline(ind, a.headline_label, a.change),
+        found,
     )
 
 
@@ -54,10 +68,12 @@ def figures_table(view: IndicatorView, quarters: int = 8) -> pd.DataFrame:
     rows = []
     for row in view.series.tail(quarters).itertuples():
         quarter = row.quarter
+        reading = reading_for(view.series, quarter)
         rows.append(
             {
                 "Quarter": quarter.label,
-                f"Figure ({ind.unit_label})": format_reading(ind, reading_for(view.series, quarter)),
+                f"Figure ({ind.unit_label})": format_reading(ind, reading)
+                + (" (provisional)" if reading is not None and reading.provisional else ""),
                 "Numerator": "" if pd.isna(row.numerator) else f"{row.numerator:,.0f}",
                 "Denominator": "" if pd.isna(row.denominator) else f"{row.denominator:,.0f}",
                 "Same quarter last year": format_reading(ind, reading_for(view.series, quarter.year_earlier())),

@@ -20,6 +20,7 @@ OBSERVATION_COLUMNS = [
     "numerator",
     "denominator",
     "suppressed",
+    "not_applicable",
     "source_sheet",
     "source_cell",
 ]
@@ -66,6 +67,7 @@ def tidy_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
         "numerator": None,
         "denominator": None,
         "suppressed": False,
+        "not_applicable": False,
         "source_sheet": "",
         "source_cell": "",
     }
@@ -75,4 +77,5 @@ def tidy_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     frame = frame.reindex(columns=OBSERVATION_COLUMNS)
     for column in ("area_code", "parent", "breakdown", "source_sheet", "source_cell"):
         frame[column] = frame[column].fillna("").astype(str)
-    return frame.astype({"suppressed": bool})
+    frame["not_applicable"] = frame["not_applicable"].fillna(False)
+    return frame.astype({"suppressed": bool, "not_applicable": bool})

@@ -1,4 +1,5 @@
-"""The board overview: every indicator's quarter against the year before, with its RAG status."""
+"""The board overview: every indicator's figure, its comparison, its status and why, as an
+accessible table; built on `cspdash.board.assess_all` (the board's one judgement)."""
 
 from __future__ import annotations
 
@@ -8,32 +9,37 @@ from html import escape
 
 import pandas as pd
 
+from cspdash.board import Assessment, assess_all, target_for  # noqa: F401  (target_for re-exported)
 from cspdash.catalogue import Catalogue, Indicator
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter
-from cspdash.rag import Judgement, Status, Target, catalogue_target, judge
 from cspdash.safe_text import plain_markdown
-from cspdash.trends import Change, quarterly, vintage_note, year_on_year
+from cspdash.spc import SpcOptions
+from cspdash.status import MEANINGS, Judgement, Status, Target
 
 SPARK_QUARTERS = 8
 
 
 @dataclass(frozen=True)
 class OverviewRow:
-    indicator: Indicator
+    assessment: Assessment
     subgroup_name: str
-    change: Change
-    judgement: Judgement
     trend: list[float | None]
     headline: str
-    vintage_note: str | None = None
     provenance: str = ""
     commentary: str = ""
 
+    @property
+    def indicator(self) -> Indicator:
+        return self.assessment.indicator
 
-def target_for(ind: Indicator, fy: int, targets: dict[tuple[str, int], Target]) -> Target | None:
-    """The target set in the store for that financial year, else the catalogue's default."""
-    return targets.get((ind.id, fy)) or catalogue_target(ind)
+    @property
+    def change(self):
+        return self.assessment.change
+
+    @property
+    def judgement(self) -> Judgement:
+        return self.assessment.judgement
 
 
 def overview_rows(
@@ -42,31 +48,24 @@ def overview_rows(
     quarter: Quarter,
     targets: dict[tuple[str, int], Target],
     commentary: dict[str, dict] | None = None,
+    releases: pd.DataFrame | None = None,
+    provisional_months: dict[str, int] | None = None,
 ) -> list[OverviewRow]:
     """One row per indicator that has figures for the area (observations of one area)."""
     rows = []
-    by_indicator = dict(tuple(observations.groupby("indicator"))) if not observations.empty else {}
-    in_subgroup_order = [ind for sub in catalogue.subgroups for ind in catalogue.for_subgroup(sub.id)]
-    for ind in in_subgroup_order:
-        if ind.id not in by_indicator:
-            continue
-        series = quarterly(ind, by_indicator[ind.id])
-        series = series[series["quarter"] <= quarter]
-        if series.empty:
-            continue
-        change = year_on_year(series, quarter)
-        judgement = judge(ind, change, target_for(ind, quarter.fy, targets))
+    assessments = assess_all(catalogue, observations, quarter, targets, releases, provisional_months)
+    by_indicator = dict(tuple(observations.groupby("indicator"))) if assessments else {}
+    for assessment in assessments:
+        ind = assessment.indicator
+        series = assessment.series
         recent = series[series["quarter"] > quarter.shift(-SPARK_QUARTERS)]
         trend = [None if row.suppressed else row.value for row in recent.itertuples()]
         rows.append(
             OverviewRow(
-                ind,
+                assessment,
                 catalogue.subgroup(ind.subgroup).name,
-                change,
-                judgement,
                 trend,
-                headline(ind, quarter, change, judgement),
-                vintage_note(by_indicator[ind.id], quarter),
+                headline(ind, assessment.headline_label, assessment.change, assessment.judgement),
                 provenance_text(_in_quarter(by_indicator[ind.id], quarter)) if "source_file" in observations else "",
                 (commentary or {}).get(ind.id, {}).get("text", ""),
             )
@@ -80,7 +79,7 @@ def _in_quarter(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
 
 
 def exceptions_first(rows: list[OverviewRow]) -> list[OverviewRow]:
-    """Red, then amber, then green, then not rated; catalogue order within each."""
+    """Red, then amber, unusual, green, no signal, not rated; catalogue order within each."""
     return sorted(rows, key=lambda row: row.judgement.status.severity)
 
 
@@ -88,22 +87,96 @@ def status_counts(rows: list[OverviewRow]) -> dict[Status, int]:
     return {status: sum(r.judgement.status is status for r in rows) for status in Status}
 
 
-def overview_frame(rows: list[OverviewRow], quarter: Quarter) -> pd.DataFrame:
-    """The overview as a plain table (for download and for tests)."""
+def change_words(a: Assessment) -> str:
+    """The change, and whether it is more than the series' usual variation (information, not status)."""
+    shown = format_change(a.indicator, a.change)
+    if a.change.absolute is None:
+        return shown
+    if a.change_test is None:
+        return f"{shown} (not tested: {a.release_note})" if a.release_note else shown
+    return f"{shown}: {a.change_test.text}"
+
+
+def year_to_date_words(a: Assessment) -> str:
+    ytd = a.year_to_date
+    if ytd is None or ytd.current is None:
+        return ""
+    ind = a.indicator
+    return (
+        f"Year to date (Q1–Q{a.quarter.q}): {format_reading(ind, ytd.current)} against "
+        f"{format_reading(ind, ytd.previous)} a year earlier ({format_change(ind, ytd)})"
+    )
+
+
+def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
+    """The board's judgement, one row per indicator: what the `board` command prints and the
+    overview shows."""
     return pd.DataFrame(
         [
             {
-                "Sub-group": row.subgroup_name,
-                "Indicator": row.indicator.name,
-                "Unit": row.indicator.unit_label,
-                quarter.label: format_reading(row.indicator, row.change.current),
-                quarter.year_earlier().label: format_reading(row.indicator, row.change.previous),
-                "Change": format_change(row.indicator, row.change),
-                "Status": row.judgement.status.word,
-                "Why": row.judgement.reason,
+                "indicator": a.indicator.name,
+                "unit": a.indicator.unit_label,
+                "period": a.headline_label,
+                "value": format_reading(a.indicator, a.reading),
+                "comparator value": format_reading(a.indicator, a.change.previous),
+                "change": change_words(a),
+                "year to date": year_to_date_words(a),
+                "variation": a.variation_words,
+                "assurance": a.assurance_words,
+                "status": a.judgement.status.word,
+                "reason": a.judgement.reason,
+                "caveats": "; ".join([*a.caveats, *filter(None, [a.provisional_note]), *a.break_notes]),
+                "rule set": a.rule_set(),
             }
-            for row in rows
-        ]
+            for a in assessments
+        ],
+        columns=[
+            "indicator",
+            "unit",
+            "period",
+            "value",
+            "comparator value",
+            "change",
+            "year to date",
+            "variation",
+            "assurance",
+            "status",
+            "reason",
+            "caveats",
+            "rule set",
+        ],
+    )
+
+
+def board_report(
+    engine, catalogue: Catalogue, area: str, quarter: Quarter, provisional_months: dict[str, int]
+) -> pd.DataFrame:
+    """The board's judgement for an area and quarter, read from the store (the `board` command)."""
+    from cspdash.store import queries  # the store is only needed here
+
+    observations = queries.current_observations(engine, area=area)
+    releases = queries.release_observations(engine, area)
+    assessments = assess_all(catalogue, observations, quarter, queries.targets(engine), releases, provisional_months)
+    return board_frame(assessments)
+
+
+def overview_frame(rows: list[OverviewRow], quarter: Quarter) -> pd.DataFrame:
+    """The overview as a plain table (for download and for tests): the board's frame."""
+    frame = board_frame([row.assessment for row in rows])
+    frame.insert(0, "sub-group", [row.subgroup_name for row in rows])
+    return frame
+
+
+def legend_html() -> str:
+    """What each status means: one meaning each, with its shape and colour."""
+    items = "".join(
+        f"<li>{status_badge(Judgement(status, ''), with_reason=False)} {escape(MEANINGS[status])}</li>"
+        for status in Status
+    )
+    return (
+        '<details class="legend"><summary><strong>What the statuses mean</strong></summary>'
+        f'<ul style="list-style:none;padding-left:0;margin:0.3rem 0">{items}</ul>'
+        f'<p style="font-size:0.85rem;color:#505a5f;margin:0">{escape(SpcOptions().describe("period"))}</p></details>'
     )
 
 
@@ -145,7 +218,7 @@ def trend_description(ind: Indicator, values: list[float | None]) -> str:
     )
 
 
-def status_badge(judgement: Judgement) -> str:
+def status_badge(judgement: Judgement, with_reason: bool = True) -> str:
     """The status as a coloured badge with its shape and word, and the reason under it."""
     status = judgement.status
     style = (
@@ -153,11 +226,45 @@ def status_badge(judgement: Judgement) -> str:
         "padding:0.1rem 0.5rem;border-radius:0.25rem;font-weight:700;white-space:nowrap;"
         "border:1px solid #0b0c0c"
     )
+    badge = f'<span class="rag" style="{style}"><span aria-hidden="true">{status.shape}</span> {status.word}</span>'
+    if not with_reason:
+        return badge
+    return badge + f'<div class="why">{escape(judgement.reason)}</div>'
+
+
+# Making Data Count icon colours: grey common cause, blue improvement, orange concern, purple neutral
+VARIATION_ICONS = {
+    "common_cause": ("#a6a6a6", "#0b0c0c", "~"),
+    "special_cause_improvement": ("#00b0f0", "#0b0c0c", "▲"),
+    "special_cause_concern": ("#e46c0a", "#0b0c0c", "▼"),
+    "special_cause_neutral_high": ("#490092", "#ffffff", "H"),
+    "special_cause_neutral_low": ("#490092", "#ffffff", "L"),
+}
+ASSURANCE_ICONS = {
+    "consistent_pass": ("#00b0f0", "#0b0c0c", "P"),
+    "consistent_fail": ("#e46c0a", "#0b0c0c", "F"),
+    "inconsistent": ("#a6a6a6", "#0b0c0c", "?"),
+}
+
+
+def _icon(colours: tuple[str, str, str], words: str) -> str:
+    background, text, symbol = colours
     return (
-        f'<span class="rag" style="{style}"><span aria-hidden="true">{status.shape}</span> '
-        f'{status.word}</span><div class="why" style="font-size:0.85rem;color:#505a5f;'
-        f'margin-top:0.15rem">{escape(judgement.reason)}</div>'
+        f'<div class="spc"><span class="icon" aria-hidden="true" style="background:{background};color:{text}">'
+        f"{escape(symbol)}</span> {escape(words)}</div>"
     )
+
+
+def spc_icons_html(a: Assessment) -> str:
+    """The variation icon for the latest point and the assurance icon against the target, with words."""
+    if a.spc is None or not a.spc.usable:
+        return f'<div class="why">{escape(a.variation_words)}</div>'
+    parts = [_icon(VARIATION_ICONS[a.spc.variation], a.variation_words)]
+    if a.spc.assurance:
+        parts.append(_icon(ASSURANCE_ICONS[a.spc.assurance], a.assurance_words))
+    if a.spc.latest.provisional:
+        parts.append('<div class="why">Provisional limits (fewer than 13 points)</div>')
+    return "".join(parts)
 
 
 TABLE_STYLE = """
@@ -169,34 +276,62 @@ table.overview tbody th {text-align: left; border-bottom: 1px solid #b1b4b6; pad
   font-weight: 600; vertical-align: top;}
 table.overview td {border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.5rem; vertical-align: top;}
 table.overview td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
-table.overview .unit {font-size: 0.8rem; color: #505a5f;}
+table.overview .unit {font-size: 0.8rem; color: #505a5f; font-weight: 400;}
 table.overview .comment {font-size: 0.85rem; font-weight: 400; font-style: italic; color: #0b0c0c; margin-top: 0.2rem;}
+.why {font-size: 0.85rem; color: #505a5f; margin-top: 0.15rem;}
+.caveat {font-size: 0.85rem; color: #0b0c0c; margin-top: 0.15rem;}
+.spc {font-size: 0.85rem; margin-bottom: 0.2rem;}
+table.overview {table-layout: fixed;}
+table.overview col.name {width: 19%;} table.overview col.num {width: 8.5%;} table.overview col.change {width: 17%;}
+table.overview col.status {width: 22%;} table.overview col.spc {width: 15%;} table.overview col.spark {width: 10%;}
+table.overview col.sub {width: 10%;}
+table.overview img.spark {max-width: 100%; height: auto;}
+.spc .icon {display: inline-block; min-width: 1.3rem; text-align: center; border-radius: 50%;
+  font-weight: 700; border: 1px solid #0b0c0c; padding: 0 0.15rem;}
+.legend li {margin: 0.2rem 0;}
 </style>
 """
 
 
+def notes_html(a: Assessment) -> str:
+    notes = [f"Caveat: {c}" for c in a.caveats]
+    if a.provisional_note:
+        notes.append(a.provisional_note)
+    if a.target is not None and not a.target.confirmed:
+        notes.append("The target is indicative: not yet confirmed for this year.")
+    return "".join(f'<div class="caveat">{escape(n)}</div>' for n in notes)
+
+
 def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
-    ind = row.indicator
+    a = row.assessment
+    ind = a.indicator
     label = trend_description(ind, row.trend)
     comment = f'<div class="comment">“{escape(row.commentary)}”</div>' if row.commentary else ""
     source = f' title="{escape(row.provenance)}"' if row.provenance else ""
+    period = "" if ind.headline == "quarter" else '<div class="unit">12 months to quarter end</div>'
+    count = ""
+    if (
+        ind.headline == "rolling_12_months"
+        and a.quarter_reading is not None
+        and a.quarter_reading.numerator is not None
+    ):
+        count = f'<div class="unit">{a.quarter_reading.numerator:,.0f} in the quarter</div>'
+    ytd = year_to_date_words(a) if ind.headline == "quarter" else ""
+    tested = a.change_test.text if a.change_test else (f"Not tested: {a.release_note}" if a.release_note else "")
+    change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
+    change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)
     cells = [
         f'<th scope="row">{escape(ind.name)}<div class="unit">{escape(ind.unit_label)}</div>{comment}</th>',
-        f'<td class="num"{source}>{escape(format_reading(ind, row.change.current))}</td>',
-        f'<td class="num">{escape(format_reading(ind, row.change.previous))}</td>',
-        f'<td class="num">{escape(format_change(ind, row.change))}</td>',
-        f"<td>{status_badge(row.judgement)}{_release_note(row)}</td>",
+        f'<td class="num"{source}>{escape(format_reading(ind, a.reading))}{period}{count}</td>',
+        f'<td class="num">{escape(format_reading(ind, a.change.previous))}</td>',
+        f"<td>{change_cell}</td>",
+        f"<td>{status_badge(a.judgement)}{notes_html(a)}</td>",
+        f"<td>{spc_icons_html(a)}</td>",
         f"<td>{sparkline_svg(row.trend, label)}</td>",
     ]
     if show_subgroup:
         cells.insert(1, f"<td>{escape(row.subgroup_name)}</td>")
     return "<tr>" + "".join(cells) + "</tr>"
-
-
-def _release_note(row: OverviewRow) -> str:
-    if not row.vintage_note:
-        return ""
-    return f'<div class="why" style="font-size:0.85rem;color:#505a5f">Compares two releases: {escape(row.vintage_note)}</div>'
 
 
 def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False) -> str:
@@ -207,14 +342,17 @@ def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str,
         quarter.year_earlier().label,
         "Change",
         "Status",
+        "SPC",
         "Last 8 quarters",
     ]
     if show_subgroup:
         headers.insert(1, "Sub-group")
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join(_row_html(row, show_subgroup) for row in rows)
+    widths = ["name", *(["sub"] if show_subgroup else []), "num", "num", "change", "status", "spc", "spark"]
+    columns = "".join(f'<col class="{w}">' for w in widths)
     return (
-        f'<table class="overview"><caption>{escape(caption)}</caption>'
+        f'<table class="overview"><caption>{escape(caption)}</caption><colgroup>{columns}</colgroup>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

@@ -10,7 +10,16 @@ import pandas as pd
 from cspdash.catalogue import Indicator
 from cspdash.periods import Quarter
 
-SERIES_COLUMNS = ["quarter", "value", "numerator", "denominator", "suppressed", "months"]
+SERIES_COLUMNS = [
+    "quarter",
+    "value",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "months",
+    "not_applicable",
+    "provisional",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,8 @@ class Reading:
     denominator: float | None = None
     suppressed: bool = False
     months: int = 3
+    not_applicable: bool = False
+    provisional: bool = False  # from a release's newest months, which the next release revises
 
     @property
     def known(self) -> bool:
@@ -52,12 +63,19 @@ def _nan_to_none(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _flags(rows: pd.DataFrame) -> dict:
+    """Not applicable when every period is; provisional when any period is."""
+    not_applicable = "not_applicable" in rows and all(v is True or v == 1 for v in rows["not_applicable"].tolist())
+    provisional = "provisional" in rows and any(v is True or v == 1 for v in rows["provisional"].tolist())
+    return dict(not_applicable=not_applicable, provisional=provisional)
+
+
 def _combine(ind: Indicator, rows: pd.DataFrame, months: int) -> dict:
     """One reading from several periods' rows, by the indicator's aggregation rule."""
     suppressed = bool(rows["suppressed"].any())
     if ind.aggregation == "sum":
         value = None if suppressed else float(rows["value"].sum())
-        return dict(value=value, numerator=None, denominator=None, suppressed=suppressed)
+        return dict(value=value, numerator=None, denominator=None, suppressed=suppressed, **_flags(rows))
     numerator = rows["numerator"].sum(min_count=len(rows))
     denominators = rows["denominator"]
     denominator = denominators.mean() if ind.denominator_is_population else denominators.sum(min_count=len(rows))
@@ -71,6 +89,7 @@ def _combine(ind: Indicator, rows: pd.DataFrame, months: int) -> dict:
         numerator=_nan_to_none(numerator),
         denominator=_nan_to_none(denominator),
         suppressed=suppressed,
+        **_flags(rows),
     )
 
 
@@ -92,6 +111,25 @@ def quarterly(ind: Indicator, observations: pd.DataFrame) -> pd.DataFrame:
             continue
         rows.append(dict(quarter=quarter, months=3, **_combine(ind, group, 3)))
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+
+
+def year_to_date(ind: Indicator, series: pd.DataFrame, quarter: Quarter) -> Change | None:
+    """The financial year to date (Q1 to the quarter) against the same quarters a year earlier,
+    when every one of those quarters is there on both sides."""
+    if quarter.q == 1:
+        return None
+    by_quarter = {row.quarter: row for row in series.itertuples(index=False)}
+    now = [Quarter(quarter.fy, q) for q in range(1, quarter.q + 1)]
+    then = [q.year_earlier() for q in now]
+    if not all(q in by_quarter for q in now + then):
+        return None
+    months = 3 * len(now)
+
+    def reading(quarters: list[Quarter]) -> Reading:
+        combined = _combine(ind, pd.DataFrame([by_quarter[q]._asdict() for q in quarters]), months)
+        return Reading(months=months, **combined)
+
+    return Change(reading(now), reading(then))
 
 
 def rolling_twelve_months(ind: Indicator, series: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +156,8 @@ def reading_for(series: pd.DataFrame, quarter: Quarter) -> Reading | None:
         denominator=_nan_to_none(row["denominator"]),
         suppressed=bool(row["suppressed"]),
         months=int(row["months"]),
+        not_applicable=bool(row.get("not_applicable", False)),
+        provisional=bool(row.get("provisional", False)),
     )
 
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m data_loaders kinds|template|validate|ingest|export|load-sample` (see README)."""
+"""Command line: `python -m data_loaders kinds|template|validate|ingest|export|board|load-sample` (see README)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from cspdash.backup import RestoreError, backup, restore
+from cspdash.catalogue import load_catalogue
 from cspdash.exports import csv_bytes, xlsx_bytes
+from cspdash.overview import board_report
+from cspdash.periods import PeriodError, Quarter
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
-from cspdash.store.queries import tidy_export
+from cspdash.store.queries import partnership_areas, tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import load_kinds
+from data_loaders.kinds import load_kinds, provisional_months
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
 
@@ -85,6 +88,26 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _board(args: argparse.Namespace) -> int:
+    """One row per indicator: what the overview shows for the area and quarter."""
+    try:
+        quarter = Quarter.parse(args.quarter)
+    except PeriodError as error:
+        print(f"--quarter: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    engine = open_store(args.db)
+    areas = partnership_areas(engine)
+    if args.area not in areas:
+        print(f"--area: '{args.area}' is not one of the partnership's areas ({', '.join(areas)})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    frame = board_report(engine, load_catalogue(), args.area, quarter, provisional_months())
+    if args.format == "json":
+        print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.write(csv_bytes(frame).decode("utf-8"))
+    return EXIT_VALID
+
+
 def _backup(args: argparse.Namespace) -> int:
     data = backup(open_store(args.db), current_user())
     args.output.write_bytes(data)
@@ -151,6 +174,13 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--db", help=DB_HELP)
     load.set_defaults(run=_restore)
+
+    board = commands.add_parser("board", help="the board's judgement of every indicator for an area and quarter")
+    board.add_argument("--area", required=True)
+    board.add_argument("--quarter", required=True, help='e.g. "2024/25 Q4"')
+    board.add_argument("--format", choices=["csv", "json"], default="csv")
+    board.add_argument("--db", help=DB_HELP)
+    board.set_defaults(run=_board)
 
     sample = commands.add_parser("load-sample", help="migrate the store and load the sample returns if it is empty")
     sample.add_argument("--db", help=DB_HELP)

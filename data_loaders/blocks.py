@@ -100,6 +100,7 @@ def read_blocks(grid: pd.DataFrame, sheet: str, kind: Kind, catalogue: Catalogue
                     numerator=None,
                     denominator=None,
                     suppressed=cell.suppressed,
+                    not_applicable=cell.not_applicable,
                     source_sheet=sheet,
                     source_cell=cell_ref(row, col),
                     unit="count",

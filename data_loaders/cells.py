@@ -23,12 +23,16 @@ SUPPRESSION_MARKERS = {
     "[z]",
     "supp",
 }
+# "Not applicable" is not a small number withheld: it is stored and shown apart from suppression.
+NOT_APPLICABLE_MARKERS = {"n/a", "na", "[z]", "not applicable"}
+SUPPRESSION_MARKERS |= NOT_APPLICABLE_MARKERS
 
 
 @dataclass(frozen=True)
 class CellValue:
     number: float | None = None
     suppressed: bool = False
+    not_applicable: bool = False
     blank: bool = False
     text: str | None = None  # text that is neither a number nor a suppression marker
     percent_sign: bool = False
@@ -45,6 +49,8 @@ def read_cell(raw: object) -> CellValue:
     text = str(raw).strip().replace("\u00a0", "")
     if not text:
         return CellValue(blank=True)
+    if text.casefold() in NOT_APPLICABLE_MARKERS:
+        return CellValue(suppressed=True, not_applicable=True)
     if text.casefold() in SUPPRESSION_MARKERS:
         return CellValue(suppressed=True)
     percent = text.endswith("%")

@@ -148,6 +148,7 @@ def load_sample_targets(engine: Engine, path: Path = SAMPLE_DIR / "targets.csv")
                 float(row["target"]),
                 float(row["tolerance"]),
                 "sample data",
+                confirmed=row.get("confirmed", "yes").strip().lower() != "no",
             )
 
 

@@ -93,6 +93,7 @@ class Kind:
     total_label: str = "TOTAL"
     sections: tuple[str, ...] = ()
     area_kind: str = "la"
+    provisional_months: int = 0  # a release's newest months, which the next release revises
 
     @property
     def is_return(self) -> bool:
@@ -180,6 +181,7 @@ def parse_kind(data: dict, folder: Path = KINDS_DIR) -> Kind:
         total_label=data.get("total_label", "TOTAL"),
         sections=_tuple(data.get("sections")),
         area_kind=data.get("area_kind", "la"),
+        provisional_months=int(data.get("provisional_months", 0)),
     )
 
 
@@ -191,6 +193,11 @@ def load_kinds(folder: Path = KINDS_DIR) -> dict[str, Kind]:
         kind = parse_kind(tomllib.loads(path.read_text(encoding="utf-8")), folder)
         kinds[kind.id] = kind
     return kinds
+
+
+def provisional_months() -> dict[str, int]:
+    """How many of a release's newest months each kind declares provisional."""
+    return {k: v.provisional_months for k, v in load_kinds().items() if v.provisional_months}
 
 
 def return_kinds() -> dict[str, Kind]:

@@ -174,6 +174,7 @@ def _observation(
         numerator=numerator.number,
         denominator=denominator.number,
         suppressed=suppressed,
+        not_applicable=value.not_applicable or (numerator.not_applicable and not value.number),
         unit=ind.unit,
         value_cell=ref["value"],
         numerator_cell=ref["numerator"],

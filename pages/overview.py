@@ -7,9 +7,18 @@ import streamlit as st
 from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
-from cspdash.overview import overview_frame, overview_html, overview_rows, status_counts
-from data_loaders.kinds import return_kinds
-from pages.shared import area_commentary, area_observations, cached, engine, figure_details, selected, stored_targets
+from cspdash.overview import TABLE_STYLE, legend_html, overview_frame, overview_html, overview_rows, status_counts
+from data_loaders.kinds import provisional_months, return_kinds
+from pages.shared import (
+    area_commentary,
+    area_observations,
+    area_releases,
+    cached,
+    engine,
+    figure_details,
+    selected,
+    stored_targets,
+)
 
 area, quarter = selected()
 st.title(f"Partnership overview: {area}")
@@ -24,6 +33,8 @@ rows = overview_rows(
     quarter,
     cached(stored_targets),
     cached(area_commentary, area, quarter),
+    cached(area_releases, area),
+    provisional_months(),
 )
 expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(
@@ -36,13 +47,14 @@ st.info(
     icon=":material/assignment_turned_in:",
 )
 counts = status_counts(rows)
-st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items()))
+st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items() if n))
+st.html(TABLE_STYLE + legend_html())
 order = st.radio("Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order")
 st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
 st.caption(
-    "Status: against the year's target and tolerance where one is set; otherwise on the change from "
-    "a year earlier, green or red only when it is statistically significant (Poisson test for counts, "
-    "Fisher's exact test for proportions, 5% level), amber when within normal variation."
+    "Status: assurance against the year's target where one is set (SPC limits, or the latest figure's 95% "
+    "interval when the series is too short); otherwise the SPC variation of the latest point. The change on a "
+    "year earlier is information: it is called significant only beyond the series' own usual variation."
 )
 with st.expander("Figure details: where a figure comes from and its revisions"):
     chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")

@@ -23,14 +23,23 @@ from cspdash.access import (
     person_from_claims,
 )
 from cspdash.catalogue import load_catalogue
-from cspdash.charts import rolling_twelve, year_against_last_year
+from cspdash.charts import rolling_twelve, spc_figure
 from cspdash.indicator_view import figures_table, indicator_view
-from cspdash.overview import revision_lines, status_badge
+from cspdash.overview import (
+    TABLE_STYLE,
+    change_words,
+    notes_html,
+    revision_lines,
+    spc_icons_html,
+    status_badge,
+    year_to_date_words,
+)
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
+from data_loaders.kinds import provisional_months
 
 VERSION_KEY = "store_version"
 LOG = logging.getLogger("dashboard")
@@ -180,6 +189,11 @@ def area_observations(_engine, url: str, version: int, area: str, subgroup: str 
 
 
 @st.cache_data(**CACHE)
+def area_releases(_engine, url: str, version: int, area: str, subgroup: str | None = None) -> pd.DataFrame:
+    return queries.release_observations(_engine, area, subgroup)
+
+
+@st.cache_data(**CACHE)
 def area_quarters(_engine, url: str, version: int, area: str) -> list[Quarter]:
     return queries.quarters_with_data(_engine, area)
 
@@ -312,6 +326,7 @@ def subgroup_page(subgroup_id: str) -> None:
         st.info(f"No figures are stored for {area} yet.")
         return
     observations = cached(area_observations, area, subgroup_id)
+    releases = cached(area_releases, area, subgroup_id)
     targets = cached(stored_targets)
     st.caption(f"{quarter.label} · source: {subgroup.source}")
     shown = 0
@@ -319,8 +334,8 @@ def subgroup_page(subgroup_id: str) -> None:
         rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
         if rows.empty:
             continue
-        view = indicator_view(ind, rows, quarter, targets)
-        if view.series.empty:
+        view = indicator_view(ind, rows, quarter, targets, releases, provisional_months(), catalogue)
+        if view is None:
             continue
         shown += 1
         _indicator_section(view, quarter)
@@ -342,7 +357,7 @@ def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
         st.markdown("\n".join(f"- {line}" for line in revision_lines(history)))
 
 
-def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
+def notes_html_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
     note = cached(area_commentary, area, quarter).get(indicator_id)
     if note:
         st.info(f"“{plain_markdown(note['text'])}” — {plain_markdown(note['author'])}", icon=":material/chat:")
@@ -358,27 +373,30 @@ def _notes_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
 
 
 def _indicator_section(view, quarter: Quarter) -> None:
-    ind = view.indicator
+    ind, a = view.indicator, view.assessment
     area, _ = selected()
     st.subheader(ind.name, anchor=ind.id)
-    st.html(status_badge(view.judgement))
-    _notes_and_actions(ind.id, area, quarter)
+    st.html(TABLE_STYLE + status_badge(view.judgement) + notes_html(a) + spc_icons_html(a))
+    change = change_words(a)
+    ytd = year_to_date_words(a)
+    st.markdown(
+        f"**{plain_markdown(view.finding)}**  \n{plain_markdown(f'Change on a year earlier: {change}.')}"
+        + (f"  \n{plain_markdown(ytd)}." if ytd else "")
+    )
+    notes_html_and_actions(ind.id, area, quarter)
     with st.popover("Where this figure comes from", width="stretch"):
         figure_details(ind.id, area, quarter)
     if ind.description:
         st.caption(ind.description)
-    if view.vintage_note:
-        st.warning(view.vintage_note, icon=":material/history:")
+    if a.release_note:
+        st.warning(plain_markdown(a.release_note), icon=":material/history:")
     elif len(view.releases) > 1:
         st.caption(
             f"Figures from {len(view.releases)} releases; each month is taken from the newest release that has it."
         )
     left, right = st.columns(2)
-    left.plotly_chart(
-        year_against_last_year(ind, view.series, quarter, view.finding),
-        key=f"yoy-{ind.id}",
-        alt=view.headline,
-    )
+    left.plotly_chart(spc_figure(a), key=f"spc-{ind.id}", alt=view.headline)
+    left.caption(plain_markdown(a.rule_set() + (" " + " ".join(a.break_notes) if a.break_notes else "")))
     right.plotly_chart(
         rolling_twelve(ind, view.rolling, quarter), key=f"r12-{ind.id}", alt=f"{ind.name}, rolling 12 months"
     )

@@ -129,6 +129,23 @@ MPS_CATEGORIES = {
 }
 MPS_CITY_SCALE = 0.12  # the City's daytime population makes its crime far higher than its residents'
 
+# Real counts vary far more than Poisson counts (the MPS series vary 20-30x more): a shock shared by
+# every category in an area's month, and one per category, both multiplicative.
+MONTH_SHOCK, CATEGORY_SHOCK, QUARTER_SHOCK = 0.07, 0.06, 0.12
+
+
+def mps_signal(minor: str, area: str, month: date) -> float:
+    """A few real signals so the demo shows what SPC does: a shift, a trend and a point beyond the limits."""
+    if area != "Hackney":
+        return 1.0
+    if minor == "ROBBERY OF PERSONAL PROPERTY" and month >= date(2024, 6, 1):
+        return 1.6  # a shift: robbery up by 60% from June 2024
+    if minor == "BURGLARY IN A DWELLING" and month >= date(2024, 7, 1):
+        return 0.95 ** ((month.year - 2024) * 12 + month.month - 6)  # a trend: down 5% a month
+    if minor == "VIOLENCE WITH INJURY" and month == date(2025, 3, 1):
+        return 2.2  # one month far beyond the limits
+    return 1.0
+
 
 def poisson(rng: random.Random, mean: float) -> int:
     """A Poisson draw that depends only on `random.Random`, so output is stable across libraries."""
@@ -192,7 +209,8 @@ def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: d
         return (None, None, sum(parts))
     if ind.id in COUNTS:
         base, drift = COUNTS[ind.id]
-        count = poisson(rng, base * max(scale, 0.02 if base < 5 else scale) * level(quarter, drift))
+        shock = rng.lognormvariate(0, QUARTER_SHOCK)
+        count = poisson(rng, base * max(scale, 0.02 if base < 5 else scale) * level(quarter, drift) * shock)
         return (None, None, suppress_small(rng, count, area))
     share, drift, size = PROPORTIONS[ind.id]
     parent = FUNNEL_PARENT.get(ind.id)
@@ -250,9 +268,11 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
     months = [add_months(FIRST.start, i) for i in range(len(quarter_range(FIRST, LAST)) * 3)]
     header = ["MajorText", "MinorText", "BoroughName", *(f"{m:%Y%m}" for m in months)]
     rows = []
+    areas = (("City of London", MPS_CITY_SCALE), ("Hackney", 1.0))
+    shocks = {(area, m): rng.lognormvariate(0, MONTH_SHOCK) for area, _ in areas for m in months}
     for major, minors in MPS_CATEGORIES.items():
         for minor, mean in minors.items():
-            for area, scale in (("City of London", MPS_CITY_SCALE), ("Hackney", 1.0)):
+            for area, scale in areas:
                 counts = [
                     poisson(
                         rng,
@@ -260,7 +280,10 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
                         * scale
                         * level(Quarter.containing(m), -0.01)
                         / SEASON[Quarter.containing(m).q]
-                        * (1 + 0.05 * math.sin(m.month)),
+                        * (1 + 0.05 * math.sin(m.month))
+                        * shocks[(area, m)]
+                        * rng.lognormvariate(0, CATEGORY_SHOCK)
+                        * mps_signal(minor, area, m),
                     )
                     for m in months
                 ]

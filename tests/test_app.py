@@ -71,7 +71,9 @@ def test_overview_defaults_to_the_latest_quarter_and_shows_every_subgroup(app):
     custody = row_for(overview_tables(at)[0], "Custodial sentences")
     assert custody["2024/25 Q4"] == shown(cell("2024-25_Q4_hackney_youth_justice.xlsx", "E11"))
     assert custody["2023/24 Q4"] == shown(cell("2023-24_Q4_hackney_youth_justice.xlsx", "E11"))
-    assert custody["Status"].split()[1] in {"Red", "Amber", "Green"}
+    assert custody["Status"].split()[1] in {"Red", "Amber", "Green", "No", "Not"}
+    assert "Making Data Count" in "".join(html.value for html in at.html)  # the rule set, in the legend
+    assert "What the statuses mean" in "".join(html.value for html in at.html)
     assert custody["Last 8 quarters"].startswith("Custodial sentences, last 8 quarters: from")
 
 
@@ -88,13 +90,14 @@ def test_changing_the_quarter_changes_the_figures(app):
 
 def test_changing_the_area_changes_the_figures_and_the_missing_return_is_named(app):
     at = app()
-    hackney = row_for(overview_tables(at)[0], "Custodial sentences")["2024/25 Q4"]
+    hackney = overview_tables(at)[0]["rows"]
     at.sidebar.selectbox[0].select("City of London").run()
     assert at.title[0].value == "Partnership overview: City of London"
     assert "VAWG and domestic abuse — missing: due 30 Apr 2025" in at.info[0].value
     assert "Youth Justice — received" in at.info[0].value
     city = row_for(overview_tables(at)[0], "Custodial sentences")["2024/25 Q4"]
-    assert city == shown(cell("2024-25_Q4_city_of_london_youth_justice.xlsx", "E11")) != hackney
+    assert city == shown(cell("2024-25_Q4_city_of_london_youth_justice.xlsx", "E11"))
+    assert overview_tables(at)[0]["rows"] != hackney
 
 
 def test_a_link_reopens_the_same_view(app):
@@ -114,7 +117,7 @@ def test_exceptions_first_puts_red_before_amber_before_green(app):
     at.radio(key="order").set_value("Exceptions first").run()
     (table,) = overview_tables(at)
     statuses = [dict(zip(table["rows"][0], row, strict=True))["Status"].split()[1] for row in table["rows"][1:]]
-    order = {"Red": 0, "Amber": 1, "Green": 2, "Not": 3}
+    order = {"Red": 0, "Amber": 1, "Unusual": 2, "Green": 3, "No": 4, "Not": 5}
     assert statuses == sorted(statuses, key=order.get)
     assert "Sub-group" in table["rows"][0]
 
@@ -123,15 +126,17 @@ def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
     at = app()
     at.switch_page("../pages/youth_justice.py").run()
     charts = at.get("plotly_chart")
-    assert len(charts) == 2 * 17  # two charts for each Youth Justice indicator
+    assert len(charts) == 2 * 17  # an SPC chart and a rolling year for each Youth Justice indicator
     import json
 
     spec = json.loads(charts[0].proto.spec)
     layout = spec["layout"]
     assert layout["title"]["text"].startswith("First time entrants aged 10–17:")
-    assert "2024/25 Q4" in layout["title"]["text"]
+    assert "2024/25 Q4" in layout["title"]["text"].replace("<br>", " ")
     assert layout["yaxis"]["title"]["text"] == "Rate per 100,000 a year"
-    assert {trace["name"] for trace in spec["data"]} == {"2023/24", "2024/25"}
+    names = {trace["name"] for trace in spec["data"]}
+    assert {"Mean", "Process limits", "Target (indicative)"} <= names
+    assert any(caption.value.startswith("Making Data Count XmR rules") for caption in at.caption)
     rolling = json.loads(charts[1].proto.spec)
     assert rolling["data"][0]["x"][-1] == "2024/25 Q4"
     assert at.expander[0].label == "Figures: First time entrants aged 10–17"
@@ -168,3 +173,33 @@ def test_pages_are_thin_and_only_pages_import_streamlit():
         for path in (ROOT / package).rglob("*.py"):
             assert "import streamlit" not in path.read_text(), path
     assert Path(ROOT / "app.py").read_text().count("\n") < 70
+
+
+def test_the_board_command_prints_what_the_overview_shows(app, sample_store_url, capsys):
+    """`python -m data_loaders board` and the overview come from one judgement: same figures, statuses, reasons."""
+    import json
+
+    from cspdash.status import Status
+    from data_loaders.__main__ import main
+
+    at = app(area="Hackney", quarter="2024/25 Q4")
+    shown_rows = {}
+    for table in overview_tables(at):
+        header = table["rows"][0]
+        for row in table["rows"][1:]:
+            cells = dict(zip(header, row, strict=True))
+            shown_rows[cells["Indicator"]] = cells
+    assert (
+        main(["board", "--area", "Hackney", "--quarter", "2024/25 Q4", "--format", "json", "--db", sample_store_url])
+        == 0
+    )
+    printed = json.loads(capsys.readouterr().out)
+    assert len(printed) == len(shown_rows) > 40
+    shapes = {s.word: s.shape for s in Status}
+    for line in printed:
+        cells = next(v for k, v in shown_rows.items() if k.startswith(line["indicator"]))
+        assert cells["2024/25 Q4"].startswith(line["value"])
+        assert cells["2023/24 Q4"] == line["comparator value"]
+        assert cells["Status"].startswith(f"{shapes[line['status']]} {line['status']} {line['reason']}")
+        assert line["variation"].split(":")[0] in cells["SPC"]
+        assert "Making Data Count" in line["rule set"]

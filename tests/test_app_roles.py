@@ -163,7 +163,9 @@ def test_an_admin_sets_a_target_and_the_status_follows(store_copy):
     assert "saved" in at.success[0].value
     at.switch_page("../pages/overview.py").run()
     tables = [t for html in at.html for t in html_tables(html.value)]
-    assert "Meets target of 20%" in row_for(tables[0], "KPI 2")["Status"]
+    status = row_for(tables[0], "KPI 2")["Status"]
+    assert "Consistently meets the target of 20%" in status  # the whole normal range is above 20%
+    assert status.split()[1] == "Green"
 
 
 def test_sign_ins_are_audited_and_actions_are_added_and_exported(store_copy):

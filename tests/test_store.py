@@ -143,9 +143,11 @@ def test_a_year_on_year_change_across_two_releases_says_so(fresh_db, reference):
         save_return(fresh_db, load_file(reference / "mps_borough" / name), "a")
     frame = queries.current_observations(fresh_db, area="Hackney")
     rows = frame[frame["indicator"] == "mps_total"]
-    view = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2024, 2), {})
-    assert view.vintage_note.startswith(
+    releases = queries.release_observations(fresh_db, "Hackney")
+    view = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2024, 2), {}, releases)
+    assert view.assessment.release_note.startswith(
         "2024/25 Q2 comes from MPS borough 2024-07 to 2026-06 and 2023/24 Q2 from MPS borough 2010-04 to 2023-11"
     )
-    same_release = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2025, 2), {})
-    assert same_release.vintage_note is None
+    assert view.assessment.change_test is None  # shown, not tested
+    same_release = indicator_view(load_catalogue().indicator("mps_total"), rows, Quarter(2025, 2), {}, releases)
+    assert same_release.assessment.release_note is None and same_release.assessment.change_test is not None

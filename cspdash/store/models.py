@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -95,6 +97,7 @@ class Observation(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     source_sheet: Mapped[str | None] = mapped_column(String(120))
     source_cell: Mapped[str | None] = mapped_column(Text)
@@ -111,6 +114,7 @@ class Target(Base):
     value: Mapped[float] = mapped_column(Float)
     tolerance: Mapped[float] = mapped_column(Float)
     polarity: Mapped[str | None] = mapped_column(String(20))
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     set_by: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from cspdash.periods import Quarter
-from cspdash.rag import Target
+from cspdash.status import Target
 from cspdash.store import models
 
 EXPORT_COLUMNS = [
@@ -24,6 +24,7 @@ EXPORT_COLUMNS = [
     "numerator",
     "denominator",
     "suppressed",
+    "not_applicable",
     "source_file",
     "source_sheet",
     "source_cell",
@@ -64,11 +65,13 @@ def current_observations(
             obs.numerator,
             obs.denominator,
             obs.suppressed,
+            obs.not_applicable,
             sub.original_name.label("source_file"),
             obs.source_sheet,
             obs.source_cell,
             sub.vintage,
             sub.vintage_end,
+            sub.kind,
             obs.submission_id,
             sub.submitted_by,
             sub.submitted_at,
@@ -86,6 +89,17 @@ def current_observations(
         query = query.where(obs.breakdown == breakdown)
     if subgroup is not None:
         query = query.where(ind.subgroup_id == subgroup)
+    frame = _read_observations(engine, query)
+    if frame.empty:
+        return frame
+    key = ["indicator", "area", "area_kind", "parent_area", "breakdown", "period_start", "period_end"]
+    ordered = frame.sort_values(["vintage_end", "submission_id"], na_position="first", kind="stable")
+    latest = ordered.drop_duplicates(key, keep="last")
+    order = ["area_kind", "parent_area", "area", "subgroup", "indicator", "breakdown", "period_start"]
+    return latest.sort_values(order).reset_index(drop=True)
+
+
+def _read_observations(engine: Engine, query) -> pd.DataFrame:
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
     if frame.empty:
@@ -93,12 +107,37 @@ def current_observations(
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
     frame["suppressed"] = frame["suppressed"].astype(bool)
+    frame["not_applicable"] = frame["not_applicable"].astype(bool)
     frame["vintage_end"] = pd.to_datetime(frame["vintage_end"])
-    key = ["indicator", "area", "area_kind", "parent_area", "breakdown", "period_start", "period_end"]
-    ordered = frame.sort_values(["vintage_end", "submission_id"], na_position="first", kind="stable")
-    latest = ordered.drop_duplicates(key, keep="last")
-    order = ["area_kind", "parent_area", "area", "subgroup", "indicator", "breakdown", "period_start"]
-    return latest.sort_values(order).reset_index(drop=True)
+    return frame
+
+
+def release_observations(engine: Engine, area: str, subgroup: str | None = None) -> pd.DataFrame:
+    """Every active release's figures for an area (partnership level, no breakdown), each release
+    whole: to compare two periods within one release rather than across two."""
+    obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
+    query = (
+        select(
+            obs.indicator_id.label("indicator"),
+            obs.period_start,
+            obs.period_end,
+            obs.value,
+            obs.numerator,
+            obs.denominator,
+            obs.suppressed,
+            obs.not_applicable,
+            sub.vintage,
+            sub.vintage_end,
+        )
+        .join(sub, obs.submission_id == sub.id)
+        .join(ind, obs.indicator_id == ind.id)
+        .join(area_t, obs.area_id == area_t.id)
+        .where(sub.status == "active", sub.vintage.is_not(None), area_t.name == area, area_t.kind == "la")
+        .where(obs.breakdown == "")
+    )
+    if subgroup is not None:
+        query = query.where(ind.subgroup_id == subgroup)
+    return _read_observations(engine, query)
 
 
 def tidy_export(engine: Engine) -> pd.DataFrame:
@@ -152,7 +191,9 @@ def targets(engine: Engine) -> dict[tuple[str, int], Target]:
     with engine.connect() as connection:
         rows = connection.execute(select(models.Target)).mappings().all()
     return {
-        (row["indicator_id"], row["financial_year"]): Target(row["value"], row["tolerance"], row["polarity"])
+        (row["indicator_id"], row["financial_year"]): Target(
+            row["value"], row["tolerance"], row["polarity"], bool(row["confirmed"])
+        )
         for row in rows
     }
 

@@ -143,6 +143,7 @@ OBSERVATION_INSERT_COLUMNS = [
     "numerator",
     "denominator",
     "suppressed",
+    "not_applicable",
     "submission_id",
     "source_sheet",
     "source_cell",
@@ -166,6 +167,7 @@ def _observation_rows(frame: pd.DataFrame, area_ids: list[int], submission_id: i
         "numerator": _column(frame["numerator"]),
         "denominator": _column(frame["denominator"]),
         "suppressed": [bool(v) for v in frame["suppressed"].tolist()],
+        "not_applicable": [bool(v) for v in frame["not_applicable"].tolist()],
         "submission_id": [submission_id] * len(frame),
         "source_sheet": frame["source_sheet"].tolist(),
         "source_cell": frame["source_cell"].tolist(),
@@ -199,8 +201,10 @@ def set_target(
     tolerance: float,
     actor: str,
     polarity: str | None = None,
+    confirmed: bool = True,
 ) -> None:
-    """Set an indicator's target (and, if given, its polarity) for a financial year, and audit it."""
+    """Set an indicator's target (and, if given, its polarity) for a financial year, and audit it.
+    An unconfirmed target is indicative and labelled so wherever it is used."""
 
     def work(session: Session) -> None:
         row = session.scalar(
@@ -211,7 +215,9 @@ def set_target(
             session.add(row)
         old = f"{row.value:g} ± {row.tolerance:g}" if row.value is not None else "none"
         row.value, row.tolerance, row.polarity, row.set_by, row.set_at = value, tolerance, polarity, actor, now()
+        row.confirmed = confirmed
         shown = f"{value:g} ± {tolerance:g}" + (f", {polarity} is better" if polarity else "")
+        shown += "" if confirmed else " (indicative)"
         audit(session, actor, "target", f"{indicator_id} {fy_label(fy)}: {old} → {shown}")
 
     writing(engine, work)

@@ -1,0 +1,349 @@
+"""The board's judgement of every indicator for one area and quarter: one function that the
+overview, the sub-group pages, the exports and the `board` command all call.
+
+For each indicator: the headline figure (the quarter's, or the 12 months a national definition
+uses), the same period a year earlier and the change (information, tested allowing for the
+series' own over-dispersion and period lengths, and never across two police releases), the
+financial year to date, an SPC chart (monthly for a monthly source, quarterly for returns), the
+status and its reason (`cspdash.status.judge`), and the caveats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from cspdash.catalogue import Catalogue, Indicator
+from cspdash.periods import Quarter
+from cspdash.spc import ASSURANCE_WORDS, DEFAULT_OPTIONS, VARIATION_WORDS, SpcChart, SpcOptions, spc_chart
+from cspdash.stats import (
+    SIGNIFICANCE,
+    count_change_p,
+    count_dispersion,
+    proportion_change_p,
+    proportion_dispersion,
+)
+from cspdash.status import Judgement, Target, catalogue_target, judge
+from cspdash.trends import Change, Reading, quarterly, reading_for, rolling_twelve_months, year_on_year, year_to_date
+
+MONTHS_PER_QUARTER = 3
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    """Is the year-on-year change more than the series' usual variation?"""
+
+    p_value: float | None
+    dispersion: float
+    text: str
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < SIGNIFICANCE
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    label: str
+    start: date
+    value: float
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    indicator: Indicator
+    quarter: Quarter
+    series: pd.DataFrame  # quarterly, up to the quarter
+    rolling: pd.DataFrame
+    reading: Reading | None  # the headline figure
+    quarter_reading: Reading | None  # the quarter's own figure (the count behind a 12-month rate)
+    change: Change
+    change_test: ChangeTest | None
+    release_note: str | None
+    year_to_date: Change | None
+    spc: SpcChart | None
+    spc_points: tuple[SpcPoint, ...]
+    spc_frequency: str  # "month" or "quarter"
+    target: Target | None
+    judgement: Judgement
+    caveats: tuple[str, ...] = ()
+    provisional_note: str | None = None
+    break_notes: tuple[str, ...] = field(default=())
+
+    @property
+    def variation_words(self) -> str:
+        if self.spc is None or not self.spc.usable:
+            return "No SPC chart" + (f": {self.spc.unusable}" if self.spc is not None else "")
+        return VARIATION_WORDS[self.spc.variation]
+
+    @property
+    def assurance_words(self) -> str:
+        if self.spc is None or not self.spc.usable or not self.spc.assurance:
+            return ""
+        return ASSURANCE_WORDS[self.spc.assurance]
+
+    @property
+    def headline_label(self) -> str:
+        if self.indicator.headline == "rolling_12_months":
+            return f"12 months to the end of {self.quarter.label}"
+        return self.quarter.label
+
+    def rule_set(self) -> str:
+        return (self.spc.options if self.spc else DEFAULT_OPTIONS).describe(self.spc_frequency)
+
+
+def target_for(ind: Indicator, fy: int, targets: dict[tuple[str, int], Target]) -> Target | None:
+    """The target set in the store for that financial year, else the catalogue's (indicative) default."""
+    return targets.get((ind.id, fy)) or catalogue_target(ind)
+
+
+# ---- provisional months ---------------------------------------------------------------------
+
+
+def mark_provisional(observations: pd.DataFrame, provisional_months: dict[str, int]) -> pd.DataFrame:
+    """A `provisional` column: the figure is among the newest months of its release (declared per kind)."""
+    if observations.empty:
+        return observations.assign(provisional=pd.Series(dtype=bool))
+    if "vintage_end" not in observations:
+        return observations.assign(provisional=False)
+    months = observations.get("kind", pd.Series("", index=observations.index)).map(provisional_months).fillna(0)
+    ends = pd.to_datetime(observations["vintage_end"])
+    starts = pd.to_datetime(observations["period_start"])
+    newest = ends.notna() & (
+        (ends.dt.year - starts.dt.year) * 12 + (ends.dt.month - starts.dt.month) < months.astype(int)
+    )
+    return observations.assign(provisional=newest.fillna(False).astype(bool))
+
+
+def _provisional_note(rows: pd.DataFrame, quarter: Quarter) -> str | None:
+    marked = rows[rows["provisional"] & (pd.to_datetime(rows["period_start"]).dt.date <= quarter.end)]
+    if marked.empty:
+        return None
+    months = sorted(pd.to_datetime(marked["period_start"]).dt.date)
+    release = ", ".join(sorted({v for v in marked["vintage"].dropna() if v}))
+    span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
+    return (
+        f"Provisional: {span} {'are' if len(months) > 1 else 'is'} among the newest months of {release or 'its release'}; "
+        "the next release usually revises them (mostly upward, as late reports are recorded)."
+    )
+
+
+# ---- one release for a comparison ------------------------------------------------------------
+
+
+def _quarter_reading(ind: Indicator, rows: pd.DataFrame, quarter: Quarter) -> Reading | None:
+    return reading_for(quarterly(ind, rows), quarter)
+
+
+def _vintages(rows: pd.DataFrame, quarter: Quarter) -> set[str]:
+    if rows.empty or "vintage" not in rows:
+        return set()
+    starts = pd.to_datetime(rows["period_start"]).dt.date
+    inside = rows[(starts >= quarter.start) & (starts <= quarter.end)]
+    return {v for v in inside["vintage"].dropna().unique() if v}
+
+
+def _one_release_change(
+    ind: Indicator, rows: pd.DataFrame, releases: pd.DataFrame, quarter: Quarter, change: Change
+) -> tuple[Change, str | None, bool]:
+    """(change, note, comparable): both figures from one release. When the figures in force come
+    from two releases, the newest release that covers both quarters is used; if none does, the
+    change is shown but not tested."""
+    earlier = quarter.year_earlier()
+    now, then = _vintages(rows, quarter), _vintages(rows, earlier)
+    if not now or not then or (now == then and len(now) == 1):
+        return change, None, True
+    candidates = releases[releases["indicator"] == ind.id] if not releases.empty else releases
+    for vintage, group in sorted(
+        candidates.groupby("vintage") if not candidates.empty else [],
+        key=lambda item: item[1]["vintage_end"].max(),
+        reverse=True,
+    ):
+        both = Change(_quarter_reading(ind, group, quarter), _quarter_reading(ind, group, earlier))
+        if both.absolute is not None:
+            note = (
+                f"The figures in force for {quarter.label} and {earlier.label} come from different releases; the "
+                f"change compares both quarters as published in {vintage}."
+            )
+            return both, note, True
+    note = (
+        f"{quarter.label} comes from {', '.join(sorted(now))} and {earlier.label} from {', '.join(sorted(then))}; "
+        "no single release covers both, so the change is shown but not tested (releases revise past months)."
+    )
+    return change, note, False
+
+
+# ---- the change, tested -----------------------------------------------------------------------
+
+
+def _days(quarter: Quarter, months: int = 3) -> int:
+    if months == 12:
+        return (quarter.end - quarter.shift(-3).start).days + 1
+    return (quarter.end - quarter.start).days + 1
+
+
+def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter: Quarter) -> ChangeTest | None:
+    """The year-on-year change tested against the series' own variation (quasi-Poisson or
+    over-dispersed binomial), with each period's length (days, and population for a rate)."""
+    now, then = change.current, change.previous
+    if now is None or then is None or not now.known or not then.known:
+        return None
+    history = series[~series["suppressed"].astype(bool)]
+    days = _days(quarter, now.months) / _days(quarter.year_earlier(), then.months)
+    p_value, dispersion = None, 1.0
+    if ind.unit == "count":
+        dispersion = count_dispersion(history["value"].astype(float).tolist())
+        p_value = count_change_p(now.value, then.value, days, dispersion)
+    elif ind.unit == "rate" and None not in (now.numerator, then.numerator) and then.denominator:
+        dispersion = count_dispersion(history["numerator"].astype(float).tolist())
+        exposure = days * (now.denominator or then.denominator) / then.denominator
+        p_value = count_change_p(now.numerator, then.numerator, exposure, dispersion)
+    elif ind.unit == "percent" and None not in (now.numerator, now.denominator, then.numerator, then.denominator):
+        dispersion = proportion_dispersion(
+            history["numerator"].astype(float).tolist(), history["denominator"].astype(float).tolist()
+        )
+        p_value = proportion_change_p(now.numerator, now.denominator, then.numerator, then.denominator, dispersion)
+    if p_value is None:
+        return None
+    p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+    allowing = f"; the series varies {dispersion:.1f}× more than chance alone" if dispersion >= 1.05 else ""
+    verdict = "a significant change" if p_value < SIGNIFICANCE else "within normal variation"
+    return ChangeTest(p_value, dispersion, f"{verdict} ({p_text}{allowing})")
+
+
+# ---- the SPC series ---------------------------------------------------------------------------
+
+
+def _spc_points(
+    ind: Indicator, rows: pd.DataFrame, series: pd.DataFrame, quarter: Quarter
+) -> tuple[str, list[SpcPoint]]:
+    """Monthly points for a monthly source, quarterly for returns; suppressed or missing periods left out."""
+    if ind.frequency == "month" and ind.aggregation == "sum":
+        inside = rows[pd.to_datetime(rows["period_start"]).dt.date <= quarter.end]
+        monthly = inside.groupby("period_start", sort=True).agg(
+            value=("value", "sum"), suppressed=("suppressed", "any"), provisional=("provisional", "any")
+        )
+        points = [
+            SpcPoint(f"{start:%b %Y}", start, float(row.value), bool(row.provisional))
+            for start, row in monthly.iterrows()
+            if not row.suppressed and pd.notna(row.value)
+        ]
+        return "month", points
+    points = [
+        SpcPoint(row.quarter.label, row.quarter.start, float(row.value), bool(row.provisional))
+        for row in series.itertuples(index=False)
+        if not row.suppressed and row.value is not None and pd.notna(row.value)
+    ]
+    return "quarter", points
+
+
+def _chart(
+    ind: Indicator, points: list[SpcPoint], catalogue: Catalogue, target: Target | None, options: SpcOptions
+) -> tuple[SpcChart | None, tuple[str, ...]]:
+    if not points:
+        return None, ()
+    points = points[-options.window :]
+    breaks, notes = [], []
+    for declared in catalogue.breaks_for(ind):
+        index = next((i for i, p in enumerate(points) if p.start >= declared.start), None)
+        if index is not None and index > 0:
+            breaks.append((index, declared.note))
+            notes.append(f"Limits start afresh at {points[index].label}: {declared.note}.")
+    polarity = (target.polarity if target and target.polarity else None) or ind.polarity
+    counts = ind.unit == "count"
+    chart = spc_chart(
+        [p.value for p in points], polarity, target.value if target else None, breaks, options, counts=counts
+    )
+    return chart, tuple(notes)
+
+
+def _caveats(ind: Indicator, quarter: Quarter) -> tuple[str, ...]:
+    return tuple(c.text for c in ind.caveats if c.before is None or quarter < Quarter.parse(c.before))
+
+
+# ---- one indicator, and the board ---------------------------------------------------------------
+
+
+def assess(
+    ind: Indicator,
+    rows: pd.DataFrame,
+    quarter: Quarter,
+    target: Target | None,
+    catalogue: Catalogue,
+    releases: pd.DataFrame | None = None,
+    options: SpcOptions = DEFAULT_OPTIONS,
+    with_rolling: bool = False,
+) -> Assessment | None:
+    """One indicator's judgement for one area and quarter (`rows`: its figures in force, with a
+    `provisional` column from `mark_provisional`), or None if it has no quarter up to `quarter`."""
+    if "provisional" not in rows:
+        rows = rows.assign(provisional=False)
+    series = quarterly(ind, rows)
+    series = series[series["quarter"] <= quarter]
+    if series.empty:
+        return None
+    needs_rolling = with_rolling or ind.headline == "rolling_12_months"
+    rolling = rolling_twelve_months(ind, series) if needs_rolling else series.iloc[0:0]
+    quarter_change = year_on_year(series, quarter)
+    change = year_on_year(rolling, quarter) if ind.headline == "rolling_12_months" else quarter_change
+    change, release_note, comparable = _one_release_change(
+        ind, rows, releases if releases is not None else pd.DataFrame(), quarter, change
+    )
+    tested = tested_change(ind, change, rolling if ind.headline == "rolling_12_months" else series, quarter)
+    frequency, points = _spc_points(ind, rows, series, quarter)
+    points = points[-options.window :]
+    chart, break_notes = _chart(ind, points, catalogue, target, options)
+    reading = change.current if ind.headline == "rolling_12_months" else quarter_change.current
+    quarter_reading = quarter_change.current
+    judgement = judge(ind, reading, chart, target)
+    if quarter_reading is not None and quarter_reading.not_applicable:
+        judgement = judge(ind, quarter_reading, chart, target)
+    return Assessment(
+        indicator=ind,
+        quarter=quarter,
+        series=series,
+        rolling=rolling,
+        reading=reading,
+        quarter_reading=quarter_reading,
+        change=change,
+        change_test=tested if comparable else None,
+        release_note=release_note,
+        year_to_date=year_to_date(ind, series, quarter),
+        spc=chart,
+        spc_points=tuple(points),
+        spc_frequency=frequency,
+        target=target,
+        judgement=judgement,
+        caveats=_caveats(ind, quarter),
+        provisional_note=_provisional_note(rows, quarter),
+        break_notes=break_notes,
+    )
+
+
+def assess_all(
+    catalogue: Catalogue,
+    observations: pd.DataFrame,
+    quarter: Quarter,
+    targets: dict[tuple[str, int], Target],
+    releases: pd.DataFrame | None = None,
+    provisional_months: dict[str, int] | None = None,
+    subgroup: str | None = None,
+) -> list[Assessment]:
+    """Every indicator with figures for the area (one area's observations), in catalogue order."""
+    if observations.empty:
+        return []
+    marked = mark_provisional(observations, provisional_months or {})
+    by_indicator = dict(tuple(marked.groupby("indicator")))
+    indicators = [ind for sub in catalogue.subgroups for ind in catalogue.for_subgroup(sub.id)]
+    out = []
+    for ind in indicators:
+        if ind.id not in by_indicator or ind.frequency == "year" or (subgroup and ind.subgroup != subgroup):
+            continue
+        target = target_for(ind, quarter.fy, targets)
+        assessment = assess(ind, by_indicator[ind.id], quarter, target, catalogue, releases, catalogue.spc)
+        if assessment is not None:
+            out.append(assessment)
+    return out
