@@ -189,8 +189,8 @@ def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter:
     """The year-on-year change tested against the series' own variation (quasi-Poisson or
     over-dispersed binomial), with each period's length (days, and population for a rate)."""
     now, then = change.current, change.previous
-    if now is None or then is None or not now.known or not then.known:
-        return None
+    if now is None or then is None or not now.known or not then.known or ind.census:
+        return None  # a census counts every case: there is no sampling error to test
     history = series[~series["suppressed"].astype(bool)]
     days = _days(quarter, now.months) / _days(quarter.year_earlier(), then.months)
     p_value, dispersion = None, 1.0

@@ -99,8 +99,8 @@ def change_words(a: Assessment) -> str:
 
 def year_to_date_words(a: Assessment) -> str:
     ytd = a.year_to_date
-    if ytd is None or ytd.current is None:
-        return ""
+    if ytd is None or ytd.current is None or a.indicator.headline != "quarter":
+        return ""  # a 12-month headline already covers the year
     ind = a.indicator
     return (
         f"Year to date (Q1–Q{a.quarter.q}): {format_reading(ind, ytd.current)} against "
@@ -316,7 +316,7 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
         and a.quarter_reading.numerator is not None
     ):
         count = f'<div class="unit">{a.quarter_reading.numerator:,.0f} in the quarter</div>'
-    ytd = year_to_date_words(a) if ind.headline == "quarter" else ""
+    ytd = year_to_date_words(a)
     tested = a.change_test.text if a.change_test else (f"Not tested: {a.release_note}" if a.release_note else "")
     change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
     change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)

@@ -107,6 +107,18 @@ def test_a_census_gets_no_sampling_interval():
     assert missed.status is Status.RED and "interval" not in missed.reason
 
 
+def test_a_census_change_is_not_given_a_sampling_test():
+    from cspdash.board import tested_change
+    from cspdash.trends import quarterly
+
+    values = [90.0, 80.0, 100.0, 90.0, 80.0]
+    rows = quarterly_rows(BOARD, values, numerators=[9, 8, 10, 9, 8], denominators=[10] * 5)
+    series = quarterly(BOARD, rows)
+    change = Change(Reading(80.0, 8, 10), Reading(90.0, 9, 10))
+    assert tested_change(BOARD, change, series, Quarter(2019, 1)) is None
+    assert tested_change(ETE, change, series, Quarter(2019, 1)) is not None
+
+
 def test_an_indicative_target_is_labelled():
     reading = Reading(80.0, numerator=160, denominator=200)
     judgement = judge(ETE, reading, None, Target(75.0, 5.0, confirmed=False))
