@@ -32,7 +32,10 @@ def test_the_overview_table_shows_figures_in_a_real_browser(served_app, browser)
     row = table.locator("tbody tr", has_text="Custodial sentences")
     expect(row.locator("td").nth(0)).to_have_text(re.compile(r"^\d+$"))
     expect(row.locator("td").nth(1)).to_have_text(re.compile(r"^\d+$"))
-    expect(row.locator("td").nth(3)).to_contain_text(re.compile(r"Red|Amber|Green"))
+    expect(row.locator("td").nth(3)).to_contain_text(re.compile(r"Not rated|No signal|Red|Amber|Green"))
+    rated = table.locator("tbody tr", has_text="Proven reoffending rate")  # a set target decides its status
+    expect(rated.locator("td").nth(3)).to_contain_text(re.compile(r"(Red|Amber|Green).*target of 33%"))
+    expect(rated.locator("td").nth(4)).to_contain_text("Target:")
     screenshot(page, "overview.png")
     page.close()
 
