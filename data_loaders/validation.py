@@ -7,6 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cspdash.catalogue import Catalogue
+from cspdash.disclosure import recoverable
 from data_loaders.kinds import Kind
 from data_loaders.problems import Collector
 
@@ -107,6 +108,7 @@ def check_rules(frame: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
             if rule.type == "sum":
                 parts = figures.loc[list(rule.parts)]
                 if total["suppressed"] or parts["suppressed"].any():
+                    warn_if_suppression_undone(figures, rule, collector)
                     continue
                 if abs(parts["value"].sum() - total["value"]) > rule.tolerance + 1e-9:
                     collector.error(
@@ -130,6 +132,28 @@ def check_rules(frame: pd.DataFrame, kind: Kind, catalogue: Catalogue, collector
                             f"{part}'s denominator {row['denominator']:g} should equal {rule.total} ({total['value']:g})",
                             sheet=row["source_sheet"],
                         )
+
+
+def warn_if_suppression_undone(figures: pd.DataFrame, rule, collector: Collector) -> None:
+    """A suppressed figure that the return's own total and other parts give away by subtraction."""
+    cells = [rule.total, *rule.parts]
+    hidden = {name for name in cells if figures.loc[name, "suppressed"] and not figures.loc[name].get("not_applicable")}
+    for name in sorted(recoverable([(rule.total, list(rule.parts))], hidden)):
+        row = figures.loc[name]
+        others = [p for p in cells if p != name]
+        shown = {p: figures.loc[p, "value"] for p in others}
+        if name == rule.total:
+            worked = f"{' + '.join(f'{v:g}' for v in shown.values())} = {sum(shown.values()):g}"
+        else:
+            rest = [p for p in rule.parts if p != name]
+            worked = f"{shown[rule.total]:g} − {' − '.join(f'{shown[p]:g}' for p in rest)} = {shown[rule.total] - sum(shown[p] for p in rest):g}"
+        collector.warn(
+            row["value_cell"] or row["source_cell"],
+            "suppression-undone",
+            f"{name} is suppressed, but the return's other figures give it away ({worked}); suppress another of "
+            f"{', '.join(others)} too, or publish it",
+            sheet=row["source_sheet"],
+        )
 
 
 def check_duplicates(frame: pd.DataFrame, collector: Collector) -> None:

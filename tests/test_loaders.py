@@ -195,3 +195,15 @@ def test_an_unknown_file_type_is_refused(tmp_path):
     path.write_bytes(b"not a return")
     with pytest.raises(ReturnRefused, match="notes.docx"):
         load_file(path)
+
+
+def test_an_analyst_is_warned_when_the_returns_own_suppression_can_be_undone(tmp_path):
+    """The City's under-25s = 6, under-18s = '<5', 18–24 = 4: the hidden 2 follows by subtraction."""
+    source = RETURNS / "2024-25_Q4_city_of_london_serious_violence.xlsx"
+    path = edited(tmp_path, {"E9": 6, "E10": "<5", "E11": 4}, source=source)
+    loaded = load_file(path)
+    (warning,) = [w for w in loaded.warnings if w.code == "suppression-undone"]
+    assert warning.cell == "E10" and warning.is_warning
+    assert "6 − 4 = 2" in warning.message
+    safe = load_file(edited(tmp_path, {"E9": 6, "E10": "<5", "E11": "<5"}, name="safe.xlsx", source=source))
+    assert not [w for w in safe.warnings if w.code == "suppression-undone"]
