@@ -17,6 +17,7 @@ import pandas as pd
 
 from cspdash.catalogue import Catalogue, Indicator
 from cspdash.periods import Quarter
+from cspdash.population import Population, per_thousand, population_for
 from cspdash.spc import ASSURANCE_WORDS, DEFAULT_OPTIONS, VARIATION_WORDS, SpcChart, SpcOptions, spc_chart
 from cspdash.stats import (
     SIGNIFICANCE,
@@ -72,6 +73,8 @@ class Assessment:
     caveats: tuple[str, ...] = ()
     provisional_note: str | None = None
     break_notes: tuple[str, ...] = field(default=())
+    resident_rate: tuple[float, Population] | None = None  # crimes per 1,000 residents over 12 months
+    denominator_note: str | None = None  # which population a rate uses
 
     @property
     def variation_words(self) -> str:
@@ -90,6 +93,16 @@ class Assessment:
         if self.indicator.headline == "rolling_12_months":
             return f"12 months to the end of {self.quarter.label}"
         return self.quarter.label
+
+    @property
+    def resident_rate_words(self) -> str:
+        if self.resident_rate is None:
+            return ""
+        rate, population = self.resident_rate
+        return (
+            f"{rate:,.1f} per 1,000 residents in the 12 months to the end of {self.quarter.label} "
+            f"({population.value:,} residents: {population.description})"
+        )
 
     def rule_set(self) -> str:
         return (self.spc.options if self.spc else DEFAULT_OPTIONS).describe(self.spc_frequency)
@@ -285,7 +298,8 @@ def assess(
     series = series[series["quarter"] <= quarter]
     if series.empty:
         return None
-    needs_rolling = with_rolling or ind.headline == "rolling_12_months"
+    per_resident = ind.subgroup == "mps_crime" and ind.unit == "count" and "area_code" in rows
+    needs_rolling = with_rolling or per_resident or ind.headline == "rolling_12_months"
     rolling = rolling_twelve_months(ind, series) if needs_rolling else series.iloc[0:0]
     quarter_change = year_on_year(series, quarter)
     change = year_on_year(rolling, quarter) if ind.headline == "rolling_12_months" else quarter_change
@@ -320,7 +334,35 @@ def assess(
         caveats=_caveats(ind, quarter),
         provisional_note=_provisional_note(rows, quarter),
         break_notes=break_notes,
+        resident_rate=_resident_rate(rows, rolling, quarter) if per_resident else None,
+        denominator_note=_denominator_note(ind, rows, quarter_reading, quarter),
     )
+
+
+def _denominator_note(ind: Indicator, rows: pd.DataFrame, reading: Reading | None, quarter: Quarter) -> str | None:
+    """Say which population a rate is per: the return's own figure, beside the ONS estimate."""
+    if not ind.population or "area_code" not in rows or reading is None:
+        return None
+    codes = [c for c in rows["area_code"].dropna().unique() if c]
+    ons = population_for(codes[0], ind.population, quarter.end.year) if len(codes) == 1 else None
+    if reading.denominator is None:
+        return None
+    own = f"The rate uses the return's own population figure ({reading.denominator:,.0f})"
+    if ons is None:
+        return own + "; no ONS estimate is held for this area."
+    same = "the same" if round(reading.denominator) == ons.value else f"{ons.value:,}"
+    return f"{own}; the {ons.description} is {same}."
+
+
+def _resident_rate(rows: pd.DataFrame, rolling: pd.DataFrame, quarter: Quarter) -> tuple[float, Population] | None:
+    """Crimes per 1,000 residents over the 12 months to the quarter, with the population it uses
+    (the mid-year estimate for the calendar year the quarter ends in, or the nearest there is)."""
+    year_total = reading_for(rolling, quarter)
+    codes = [c for c in rows["area_code"].dropna().unique() if c]
+    if year_total is None or not year_total.known or len(codes) != 1:
+        return None
+    population = population_for(codes[0], "all_ages", quarter.end.year)
+    return (per_thousand(year_total.value, population), population) if population else None
 
 
 def assess_all(

@@ -78,6 +78,7 @@ class Indicator:
     min_denominator: int = DEFAULT_MIN_DENOMINATOR  # a percentage of fewer cases is too few to judge
     headline: str = "quarter"  # or "rolling_12_months": the figure its national definition uses
     caveats: tuple[Caveat, ...] = ()
+    population: str = ""  # the ONS population a rate is per (all_ages, aged_10_17, females_16_plus)
 
     @property
     def unit_label(self) -> str:

@@ -121,11 +121,14 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
                 "comparator value": format_reading(a.indicator, a.change.previous),
                 "change": change_words(a),
                 "year to date": year_to_date_words(a),
+                "per 1,000 residents": a.resident_rate_words,
                 "variation": a.variation_words,
                 "assurance": a.assurance_words,
                 "status": a.judgement.status.word,
                 "reason": a.judgement.reason,
-                "caveats": "; ".join([*a.caveats, *filter(None, [a.provisional_note]), *a.break_notes]),
+                "caveats": "; ".join(
+                    [*a.caveats, *filter(None, [a.provisional_note, a.denominator_note]), *a.break_notes]
+                ),
                 "rule set": a.rule_set(),
             }
             for a in assessments
@@ -138,6 +141,7 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
             "comparator value",
             "change",
             "year to date",
+            "per 1,000 residents",
             "variation",
             "assurance",
             "status",
@@ -297,6 +301,8 @@ def notes_html(a: Assessment) -> str:
     notes = [f"Caveat: {c}" for c in a.caveats]
     if a.provisional_note:
         notes.append(a.provisional_note)
+    if a.denominator_note:
+        notes.append(a.denominator_note)
     if a.target is not None and not a.target.confirmed:
         notes.append("The target is indicative: not yet confirmed for this year.")
     return "".join(f'<div class="caveat">{escape(n)}</div>' for n in notes)
@@ -317,6 +323,9 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     ):
         count = f'<div class="unit">{a.quarter_reading.numerator:,.0f} in the quarter</div>'
     ytd = year_to_date_words(a)
+    if a.resident_rate is not None:
+        rate, population = a.resident_rate
+        count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
     tested = a.change_test.text if a.change_test else (f"Not tested: {a.release_note}" if a.release_note else "")
     change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
     change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)

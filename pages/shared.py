@@ -24,6 +24,7 @@ from cspdash.access import (
 )
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, spc_figure
+from cspdash.comparators import twelve_month_comparison
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import (
     TABLE_STYLE,
@@ -191,6 +192,11 @@ def area_observations(_engine, url: str, version: int, area: str, subgroup: str 
 @st.cache_data(**CACHE)
 def area_releases(_engine, url: str, version: int, area: str, subgroup: str | None = None) -> pd.DataFrame:
     return queries.release_observations(_engine, area, subgroup)
+
+
+@st.cache_data(**CACHE)
+def london_observations(_engine, url: str, version: int, subgroup: str) -> pd.DataFrame:
+    return queries.current_observations(_engine, area=None, subgroup=subgroup)
 
 
 @st.cache_data(**CACHE)
@@ -382,7 +388,12 @@ def _indicator_section(view, quarter: Quarter) -> None:
     st.markdown(
         f"**{plain_markdown(view.finding)}**  \n{plain_markdown(f'Change on a year earlier: {change}.')}"
         + (f"  \n{plain_markdown(ytd)}." if ytd else "")
+        + (f"  \nRate: {plain_markdown(a.resident_rate_words)}." if a.resident_rate else "")
     )
+    if ind.subgroup == "mps_crime":
+        compared = twelve_month_comparison(cached(london_observations, ind.subgroup), ind.id, area, quarter)
+        if compared is not None:
+            st.markdown(f"London comparison: {plain_markdown(compared.sentence)}.")
     notes_html_and_actions(ind.id, area, quarter)
     with st.popover("Where this figure comes from", width="stretch"):
         figure_details(ind.id, area, quarter)

@@ -1,0 +1,118 @@
+"""Is it us or everyone? An area's crime rate beside London's and its similar boroughs', with its
+rank among the London boroughs, from a police release that covers every borough."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from cspdash.population import Population, population_for, population_table
+
+SIMILAR = Path(__file__).with_name("data") / "similar_areas_london.csv"
+MINIMUM_BOROUGHS = 30  # a release with fewer boroughs is not London-wide
+
+
+@cache
+def similar_areas(area_code: str, path: Path = SIMILAR) -> tuple[str, ...]:
+    """ONS 'similar areas' (demographic neighbours) that are London boroughs, nearest first."""
+    frame = pd.read_csv(path, dtype=str)
+    return tuple(
+        frame[frame["area_code"] == area_code].sort_values("rank", key=lambda r: r.astype(int))["neighbour_code"]
+    )
+
+
+def code_for(name: str) -> str | None:
+    table = population_table()
+    match = table[table["area_name"].str.casefold() == name.casefold()]
+    return None if match.empty else str(match["area_code"].iloc[0])
+
+
+def borough_rates(observations: pd.DataFrame, indicator: str, start: date, end: date, year: int) -> pd.DataFrame:
+    """Per borough: the count over `start`..`end` (months the release has for every borough) and the
+    rate per 1,000 residents, with the population year used. Ranked 1 = highest rate."""
+    rows = observations[
+        (observations["indicator"] == indicator)
+        & (observations["breakdown"] == "")
+        & (pd.to_datetime(observations["period_start"]).dt.date >= start)
+        & (pd.to_datetime(observations["period_start"]).dt.date <= end)
+        & ~observations["suppressed"].astype(bool)
+    ]
+    counts = rows.groupby("area")["value"].sum()
+    out = []
+    for area, count in counts.items():
+        code = code_for(area)
+        population = population_for(code, "all_ages", year) if code else None
+        if population is not None:
+            out.append(dict(area=area, area_code=code, count=count, residents=population.value, year=population.year))
+    frame = pd.DataFrame(out, columns=["area", "area_code", "count", "residents", "year"])
+    frame["rate"] = frame["count"] / frame["residents"] * 1000.0
+    frame["rank"] = frame["rate"].rank(ascending=False, method="min").astype(int)
+    return frame.sort_values("rank").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    area: str
+    rate: float
+    rank: int
+    boroughs: int
+    london_rate: float
+    similar_rate: float | None
+    similar_names: tuple[str, ...]
+    population: Population
+    period: str
+
+    @property
+    def sentence(self) -> str:
+        similar = (
+            f"; similar boroughs ({', '.join(self.similar_names)}: ONS demographic neighbours) {self.similar_rate:,.1f}"
+            if self.similar_rate is not None
+            else ""
+        )
+        return (
+            f"{self.period}: {self.area} {self.rate:,.1f} per 1,000 residents, {_ordinal(self.rank)} highest of "
+            f"{self.boroughs} London boroughs; London {self.london_rate:,.1f}{similar} "
+            f"({self.population.description})"
+        )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def twelve_month_comparison(observations: pd.DataFrame, indicator: str, area: str, quarter) -> Comparison | None:
+    """The 12 months to the end of a quarter, when the release has every one of them."""
+    start = quarter.shift(-3).start
+    months = observations[(observations["indicator"] == indicator) & (observations["area"] == area)]
+    have = {d for d in pd.to_datetime(months["period_start"]).dt.date if start <= d <= quarter.end}
+    if len(have) < 12:
+        return None
+    return compare(observations, indicator, area, start, quarter.end, f"12 months to the end of {quarter.label}")
+
+
+def compare(
+    observations: pd.DataFrame, indicator: str, area: str, start: date, end: date, period: str
+) -> Comparison | None:
+    """The area beside London (every borough in the release) and its similar boroughs."""
+    rates = borough_rates(observations, indicator, start, end, end.year)
+    if area not in set(rates["area"]) or len(rates) < MINIMUM_BOROUGHS:
+        return None  # not a London-wide release: a rank among a few areas would mislead
+    mine = rates[rates["area"] == area].iloc[0]
+    similar = rates[rates["area_code"].isin(similar_areas(mine["area_code"]))]
+    population = population_for(mine["area_code"], "all_ages", end.year)
+    return Comparison(
+        area=area,
+        rate=float(mine["rate"]),
+        rank=int(mine["rank"]),
+        boroughs=len(rates),
+        london_rate=float(rates["count"].sum() / rates["residents"].sum() * 1000.0),
+        similar_rate=float(similar["count"].sum() / similar["residents"].sum() * 1000.0) if len(similar) else None,
+        similar_names=tuple(similar["area"]),
+        population=population,
+        period=period,
+    )

@@ -1,0 +1,150 @@
+"""Populations shipped with the app: the reference README's checked facts, the nearest year named,
+and a crime rate per 1,000 residents recomputed independently from a real MPS release."""
+
+import pandas as pd
+import pytest
+
+from cspdash.board import assess, mark_provisional
+from cspdash.catalogue import load_catalogue
+from cspdash.periods import Quarter
+from cspdash.population import TABLE, population_for
+from cspdash.store.db import open_store
+from cspdash.store.queries import current_observations, release_observations
+from data_loaders.ingest import ingest_files
+from data_loaders.kinds import provisional_months
+from tests.conftest import MPS_BOROUGH, REFERENCE, ROOT, require
+
+HACKNEY, CITY = "E09000012", "E09000001"
+
+
+@pytest.mark.parametrize(
+    "code, year, all_ages, aged_10_17, females_16_plus",
+    [
+        (HACKNEY, 2011, 247_182, 21_874, 99_287),
+        (HACKNEY, 2019, 281_120, 25_155, 112_451),
+        (HACKNEY, 2020, 280_941, 25_531, 112_024),
+        (CITY, 2011, 7_412, 265, 2_967),
+        (CITY, 2019, 9_721, 615, 3_686),
+        (CITY, 2020, 10_938, 705, 4_153),
+    ],
+)
+def test_the_readme_facts(code, year, all_ages, aged_10_17, females_16_plus):
+    assert population_for(code, "all_ages", year).value == all_ages
+    assert population_for(code, "aged_10_17", year).value == aged_10_17
+    assert population_for(code, "females_16_plus", year).value == females_16_plus
+
+
+def test_london_totals_and_every_borough():
+    table = pd.read_csv(TABLE)
+    assert table.groupby("year")["area_code"].nunique().tolist() == [33, 33, 33]
+    totals = table.groupby("year")[["all_ages", "aged_10_17", "females_16_plus"]].sum()
+    assert totals.loc[2011].tolist() == [8_204_407, 735_143, 3_353_495]
+    assert totals.loc[2019, "all_ages"] == 8_961_989 and totals.loc[2020, "females_16_plus"] == 3_585_548
+
+
+def test_the_nearest_year_is_used_and_named():
+    exact = population_for(HACKNEY, "all_ages", 2020)
+    assert exact.description == "ONS mid-2020 estimate of residents (all ages)"
+    later = population_for(HACKNEY, "all_ages", 2024)
+    assert later.year == 2020 and later.description.endswith("the nearest year to 2024 available")
+    assert population_for(HACKNEY, "all_ages", 2015).year == 2011  # 4 years either way: the earlier
+    assert population_for("E09999999", "all_ages", 2020) is None
+
+
+def test_the_shipped_table_is_what_the_script_builds_from_the_reference_files():
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_population", ROOT / "scripts" / "make_population.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build(REFERENCE / "population").reset_index(drop=True)
+    pd.testing.assert_frame_equal(built, pd.read_csv(TABLE), check_dtype=False)
+
+
+def test_a_crime_rate_per_thousand_recomputed_independently(tmp_path):
+    """README: Hackney, all categories, 2019/20 = 33,141; mid-2020 residents 280,941."""
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    engine = open_store(f"sqlite:///{tmp_path / 'rate.db'}")
+    ingest_files(engine, [MPS_BOROUGH / "mps_borough_historical_201004-202311.csv"], submitted_by="test")
+    rows = current_observations(engine, area="Hackney")
+    rows = mark_provisional(rows[rows["indicator"] == "mps_total"], provisional_months())
+    catalogue = load_catalogue()
+    a = assess(
+        catalogue.indicator("mps_total"),
+        rows,
+        Quarter(2019, 4),
+        None,
+        catalogue,
+        release_observations(engine, "Hackney"),
+    )
+    rate, population = a.resident_rate
+    assert rate == pytest.approx(33_141 / 280_941 * 1000)
+    assert "mid-2020" in a.resident_rate_words and "33,141" not in a.resident_rate_words
+
+
+def test_hackneys_rank_among_london_boroughs_matches_an_independent_calculation(tmp_path):
+    """Violence against the person in April 2024 (README: Hackney 636), per 1,000 residents (ONS
+    mid-2020, the nearest year), every borough in the release ranked, 1 = highest."""
+    from datetime import date
+
+    from cspdash.comparators import compare, similar_areas
+
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    release = MPS_BOROUGH / "mps_borough_24m_202312-202511.csv"
+    engine = open_store(f"sqlite:///{tmp_path / 'london.db'}")
+    ingest_files(engine, [release], submitted_by="test")
+    london = current_observations(engine, area=None, subgroup="mps_crime")
+    got = compare(
+        london, "mps_violence_against_the_person", "Hackney", date(2024, 4, 1), date(2024, 4, 30), "April 2024"
+    )
+
+    raw = pd.read_csv(release)
+    vap = raw[raw["MajorText"] == "VIOLENCE AGAINST THE PERSON"].groupby("BoroughName")["202404"].sum()
+    people = pd.read_csv(REFERENCE / "population" / "mye2_persons_mid2020_ltla21_syoa.csv")
+    people = people[people["ltla21_code"].str.startswith("E09")].set_index("ltla21_name")["total_population"]
+    rates = (vap[vap.index.isin(people.index)] / people * 1000).dropna().sort_values(ascending=False)
+    assert vap["Hackney"] == 636
+    assert got.rate == pytest.approx(rates["Hackney"])
+    assert got.rank == list(rates.index).index("Hackney") + 1
+    assert got.boroughs == len(rates) == 32  # the City is not in this release
+    assert got.london_rate == pytest.approx(vap[rates.index].sum() / people[rates.index].sum() * 1000)
+    assert set(got.similar_names) <= set(rates.index) and got.similar_names
+    assert all(code_in(similar_areas(HACKNEY), name) for name in got.similar_names)
+    assert "mid-2020" in got.sentence and "highest of 32 London boroughs" in got.sentence
+
+
+def code_in(codes, name):
+    from cspdash.comparators import code_for
+
+    return code_for(name) in codes
+
+
+def test_the_mps_page_puts_hackney_beside_london_from_a_real_release(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    ingest_files(open_store(url), [MPS_BOROUGH / "mps_borough_24m_202312-202511.csv"], submitted_by="test")
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
+    at.query_params["area"], at.query_params["quarter"] = "Hackney", "2024/25 Q4"
+    at.run()
+    at.switch_page("../pages/mps_crime.py").run()
+    assert not at.exception
+    lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("London comparison")]
+    assert lines and "highest of 32 London boroughs" in lines[0] and "ONS mid-2020" in lines[0]
+
+
+def test_a_rate_says_which_population_it_uses():
+    from tests.test_status import FTE, quarterly_rows
+
+    numerators = [30, 32, 29, 31, 30, 32, 31, 29]
+    values = [FTE.value_from(n, 24_500) for n in numerators]
+    rows = quarterly_rows(FTE, values, numerators=numerators, denominators=[24_500] * 8, area_code=HACKNEY)
+    catalogue = load_catalogue()
+    a = assess(FTE, mark_provisional(rows, {}), Quarter(2019, 4), None, catalogue)
+    assert a.denominator_note == (
+        "The rate uses the return's own population figure (24,500); the ONS mid-2020 estimate of residents "
+        "aged 10–17 is 25,531."
+    )
