@@ -116,3 +116,56 @@ def compare(
         population=population,
         period=period,
     )
+
+
+# ---- published annual comparators (e.g. DfE LAIT: the area, London and England) -----------------
+
+PUBLISHED_PLACES = ("London", "England")
+
+
+def _year_label(start: date, end: date) -> str:
+    if start.month == 1 and end.month == 12 and start.year == end.year:
+        return str(start.year)
+    if start.month == 4 and end.month == 3 and end.year == start.year + 1:
+        return f"{start.year}/{str(end.year)[2:]}"
+    return f"{start:%b %Y} to {end:%b %Y}"
+
+
+def published_comparators(observations: pd.DataFrame, indicators, area: str) -> pd.DataFrame:
+    """For each published annual indicator: its latest year with a figure for the area, the area's
+    figure, London's and England's from the same publication and year. A comparator published on a
+    different scale (over 5× apart from the area and London) is shown as not comparable."""
+    rows = []
+    wanted = {ind.id: ind for ind in indicators if ind.frequency == "year"}
+    frame = observations[observations["indicator"].isin(wanted) & (observations["breakdown"] == "")]
+    for indicator_id, group in frame.groupby("indicator", sort=False):
+        ours = group[(group["area"] == area) & ~group["suppressed"].astype(bool) & group["value"].notna()]
+        if ours.empty:
+            continue
+        latest = ours.sort_values("period_end").iloc[-1]
+        same_year = group[
+            (group["period_start"] == latest["period_start"]) & (group["period_end"] == latest["period_end"])
+        ]
+        values = {
+            place: same_year.loc[same_year["area"] == place, "value"].dropna().tolist() for place in PUBLISHED_PLACES
+        }
+        row = {
+            "Indicator": wanted[indicator_id].name,
+            "Year": _year_label(latest["period_start"], latest["period_end"]),
+            area: _shown(latest["value"]),
+        }
+        reference = [float(latest["value"]), *(values["London"][:1])]
+        for place in PUBLISHED_PLACES:
+            if not values[place]:
+                row[place] = "–"
+                continue
+            value = float(values[place][0])
+            apart = any(r and (value / r > 5 or value / r < 0.2) for r in reference if place != "London" or r != value)
+            row[place] = f"{_shown(value)} (not comparable: published on a different scale)" if apart else _shown(value)
+        row["Source"] = ", ".join(sorted({v for v in same_year.get("vintage", pd.Series(dtype=str)).dropna() if v}))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Indicator", "Year", area, *PUBLISHED_PLACES, "Source"])
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

@@ -24,7 +24,7 @@ from cspdash.access import (
 )
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, spc_figure
-from cspdash.comparators import twelve_month_comparison
+from cspdash.comparators import published_comparators, twelve_month_comparison
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import (
     TABLE_STYLE,
@@ -195,6 +195,11 @@ def area_releases(_engine, url: str, version: int, area: str, subgroup: str | No
 
 
 @st.cache_data(**CACHE)
+def published_observations(_engine, url: str, version: int, subgroup: str) -> pd.DataFrame:
+    return queries.current_observations(_engine, area=None, subgroup=subgroup, area_kind=None)
+
+
+@st.cache_data(**CACHE)
 def london_observations(_engine, url: str, version: int, subgroup: str) -> pd.DataFrame:
     return queries.current_observations(_engine, area=None, subgroup=subgroup)
 
@@ -347,6 +352,20 @@ def subgroup_page(subgroup_id: str) -> None:
         _indicator_section(view, quarter)
     if not shown:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
+    _published(subgroup_id, area)
+
+
+def _published(subgroup_id: str, area: str) -> None:
+    """Published annual figures (e.g. DfE LAIT) for the area beside London and England, with their year."""
+    table = published_comparators(cached(published_observations, subgroup_id), load_catalogue().indicators, area)
+    if table.empty:
+        return
+    st.subheader("Published comparators")
+    st.caption(
+        "The latest year each publication gives for this area, with London and England from the same publication "
+        "and year. These are annual figures, defined by their publisher; they may differ from the quarterly returns."
+    )
+    st.table(table.map(lambda v: plain_markdown(str(v))), hide_index=True)
 
 
 def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:

@@ -148,3 +148,27 @@ def test_a_rate_says_which_population_it_uses():
         "The rate uses the return's own population figure (24,500); the ONS mid-2020 estimate of residents "
         "aged 10–17 is 25,531."
     )
+
+
+def test_published_comparators_give_london_and_england_with_their_year(tmp_path, monkeypatch):
+    """README facts: FirstYJS 2024 Hackney 255, London 157, England 1258 (on a different scale)."""
+    from streamlit.testing.v1 import AppTest
+
+    from cspdash.comparators import published_comparators
+
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    url = f"sqlite:///{tmp_path / 'lait.db'}"
+    engine = open_store(url)
+    ingest_files(engine, [REFERENCE / "youth_justice" / "lait_youth_justice_indicators_extract.csv"], submitted_by="t")
+    everywhere = current_observations(engine, area=None, subgroup="youth_justice", area_kind=None)
+    table = published_comparators(everywhere, load_catalogue().indicators, "Hackney").set_index("Indicator")
+    fte = table.loc["First time entrants per 100,000 aged 10–17 (published, calendar year)"]
+    assert (fte["Year"], fte["Hackney"], fte["London"]) == ("2024", "255", "157")
+    assert fte["England"] == "1,258 (not comparable: published on a different scale)"
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
+    at.query_params["area"] = "Hackney"
+    at.run()
+    at.switch_page("../pages/youth_justice.py").run()
+    assert not at.exception
+    assert "Published comparators" in [h.value for h in at.subheader]
