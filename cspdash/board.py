@@ -26,7 +26,7 @@ from cspdash.stats import (
     proportion_change_p,
     proportion_dispersion,
 )
-from cspdash.status import Judgement, Target, catalogue_target, judge
+from cspdash.status import Judgement, Target, catalogue_target, judge, polarity_of
 from cspdash.trends import Change, Reading, quarterly, reading_for, rolling_twelve_months, year_on_year, year_to_date
 
 MONTHS_PER_QUARTER = 3
@@ -265,7 +265,7 @@ def _chart(
         if index is not None and index > 0:
             breaks.append((index, declared.note))
             notes.append(f"Limits start afresh at {points[index].label}: {declared.note}.")
-    polarity = (target.polarity if target and target.polarity else None) or ind.polarity
+    polarity = polarity_of(ind, target)
     counts = ind.unit == "count"
     chart = spc_chart(
         [p.value for p in points], polarity, target.value if target else None, breaks, options, counts=counts

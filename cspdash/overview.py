@@ -9,7 +9,7 @@ from html import escape
 
 import pandas as pd
 
-from cspdash.board import Assessment, assess_all, target_for  # noqa: F401  (target_for re-exported)
+from cspdash.board import Assessment, assess_all
 from cspdash.catalogue import Catalogue, Indicator
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter

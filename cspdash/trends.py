@@ -164,23 +164,3 @@ def reading_for(series: pd.DataFrame, quarter: Quarter) -> Reading | None:
 def year_on_year(series: pd.DataFrame, quarter: Quarter) -> Change:
     """The quarter against the same quarter of the previous financial year."""
     return Change(reading_for(series, quarter), reading_for(series, quarter.year_earlier()))
-
-
-def vintages_in(observations: pd.DataFrame, quarter: Quarter) -> set[str]:
-    """The releases (vintages) the quarter's figures come from."""
-    if observations.empty or "vintage" not in observations:
-        return set()
-    starts = pd.to_datetime(observations["period_start"]).dt.date
-    inside = observations[(starts >= quarter.start) & (starts <= quarter.end)]
-    return {v for v in inside["vintage"].dropna().unique() if v}
-
-
-def vintage_note(observations: pd.DataFrame, quarter: Quarter) -> str | None:
-    """Say so when a year-on-year comparison takes its two figures from different releases."""
-    now, then = vintages_in(observations, quarter), vintages_in(observations, quarter.year_earlier())
-    if not now or not then or now == then:
-        return None
-    return (
-        f"{quarter.label} comes from {', '.join(sorted(now))} and {quarter.year_earlier().label} from "
-        f"{', '.join(sorted(then))}: releases revise past months, so part of the change may be revision."
-    )
