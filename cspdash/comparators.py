@@ -41,7 +41,9 @@ def borough_rates(observations: pd.DataFrame, indicator: str, start: date, end: 
         & (pd.to_datetime(observations["period_start"]).dt.date <= end)
         & ~observations["suppressed"].astype(bool)
     ]
-    counts = rows.groupby("area")["value"].sum()
+    months = rows.groupby("area")["period_start"].nunique()
+    complete = months[months == months.max()].index  # a borough missing a month is left out, not undercounted
+    counts = rows[rows["area"].isin(complete)].groupby("area")["value"].sum()
     out = []
     for area, count in counts.items():
         code = code_for(area)

@@ -172,3 +172,22 @@ def test_published_comparators_give_london_and_england_with_their_year(tmp_path,
     at.switch_page("../pages/youth_justice.py").run()
     assert not at.exception
     assert "Published comparators" in [h.value for h in at.subheader]
+
+
+def test_a_borough_missing_months_of_the_window_is_left_out_not_undercounted():
+    from datetime import date
+
+    from cspdash.comparators import borough_rates
+
+    months = [date(2024, m, 1) for m in range(1, 4)]
+    rows = [
+        dict(indicator="mps_total", breakdown="", area=area, period_start=month, value=100.0, suppressed=False)
+        for area in ("Hackney", "Camden")
+        for month in months
+    ] + [
+        dict(
+            indicator="mps_total", breakdown="", area="Islington", period_start=months[0], value=100.0, suppressed=False
+        )
+    ]
+    rates = borough_rates(pd.DataFrame(rows), "mps_total", months[0], date(2024, 3, 31), 2024)
+    assert sorted(rates["area"]) == ["Camden", "Hackney"]
