@@ -152,7 +152,11 @@ def spc_figure(a: Assessment) -> go.Figure:
             first = number == len(chart.segments) - 1
             for value, dash, name in (
                 (segment.limits.mean, "solid", "Mean"),
-                (segment.limits.upper, "dash", "Process limits"),
+                (
+                    min(segment.limits.upper, 100.0) if ind.unit == "percent" else segment.limits.upper,
+                    "dash",
+                    "Process limits",
+                ),
                 (max(segment.limits.lower, 0.0) if ind.unit != "gbp" else segment.limits.lower, "dash", None),
             ):
                 fig.add_scatter(
