@@ -49,7 +49,7 @@ def current_observations(
     name (kind 'la') unless `area_kind` says otherwise; `breakdown=None` gives every breakdown.
     """
     obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
-    query = (
+    query = _active_observations(
         select(
             area_t.name.label("area"),
             area_t.code.label("area_code"),
@@ -59,13 +59,7 @@ def current_observations(
             obs.indicator_id.label("indicator"),
             ind.name.label("indicator_name"),
             obs.breakdown,
-            obs.period_start,
-            obs.period_end,
-            obs.value,
-            obs.numerator,
-            obs.denominator,
-            obs.suppressed,
-            obs.not_applicable,
+            *VALUE_COLUMNS,
             sub.original_name.label("source_file"),
             obs.source_sheet,
             obs.source_cell,
@@ -75,8 +69,40 @@ def current_observations(
             obs.submission_id,
             sub.submitted_by,
             sub.submitted_at,
-        )
-        .join(sub, obs.submission_id == sub.id)
+        ),
+        area,
+        subgroup,
+        breakdown,
+        area_kind,
+    )
+    frame = _read_observations(engine, query)
+    if frame.empty:
+        return frame
+    key = ["indicator", "area", "area_kind", "parent_area", "breakdown", "period_start", "period_end"]
+    ordered = frame.sort_values(["vintage_end", "submission_id"], na_position="first", kind="stable")
+    latest = ordered.drop_duplicates(key, keep="last")
+    order = ["area_kind", "parent_area", "area", "subgroup", "indicator", "breakdown", "period_start"]
+    return latest.sort_values(order).reset_index(drop=True)
+
+
+VALUE_COLUMNS = (
+    models.Observation.period_start,
+    models.Observation.period_end,
+    models.Observation.value,
+    models.Observation.numerator,
+    models.Observation.denominator,
+    models.Observation.suppressed,
+    models.Observation.not_applicable,
+)
+
+
+def _active_observations(
+    query, area: str | None, subgroup: str | None, breakdown: str | None = "", area_kind: str | None = "la"
+):
+    """Figures of active submissions, joined to their submission, indicator and area, filtered."""
+    obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
+    query = (
+        query.join(sub, obs.submission_id == sub.id)
         .join(ind, obs.indicator_id == ind.id)
         .join(area_t, obs.area_id == area_t.id)
         .where(sub.status == "active")
@@ -89,14 +115,7 @@ def current_observations(
         query = query.where(obs.breakdown == breakdown)
     if subgroup is not None:
         query = query.where(ind.subgroup_id == subgroup)
-    frame = _read_observations(engine, query)
-    if frame.empty:
-        return frame
-    key = ["indicator", "area", "area_kind", "parent_area", "breakdown", "period_start", "period_end"]
-    ordered = frame.sort_values(["vintage_end", "submission_id"], na_position="first", kind="stable")
-    latest = ordered.drop_duplicates(key, keep="last")
-    order = ["area_kind", "parent_area", "area", "subgroup", "indicator", "breakdown", "period_start"]
-    return latest.sort_values(order).reset_index(drop=True)
+    return query
 
 
 def _read_observations(engine: Engine, query) -> pd.DataFrame:
@@ -115,28 +134,12 @@ def _read_observations(engine: Engine, query) -> pd.DataFrame:
 def release_observations(engine: Engine, area: str, subgroup: str | None = None) -> pd.DataFrame:
     """Every active release's figures for an area (partnership level, no breakdown), each release
     whole: to compare two periods within one release rather than across two."""
-    obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
-    query = (
-        select(
-            obs.indicator_id.label("indicator"),
-            obs.period_start,
-            obs.period_end,
-            obs.value,
-            obs.numerator,
-            obs.denominator,
-            obs.suppressed,
-            obs.not_applicable,
-            sub.vintage,
-            sub.vintage_end,
-        )
-        .join(sub, obs.submission_id == sub.id)
-        .join(ind, obs.indicator_id == ind.id)
-        .join(area_t, obs.area_id == area_t.id)
-        .where(sub.status == "active", sub.vintage.is_not(None), area_t.name == area, area_t.kind == "la")
-        .where(obs.breakdown == "")
-    )
-    if subgroup is not None:
-        query = query.where(ind.subgroup_id == subgroup)
+    sub = models.Submission
+    query = _active_observations(
+        select(models.Observation.indicator_id.label("indicator"), *VALUE_COLUMNS, sub.vintage, sub.vintage_end),
+        area,
+        subgroup,
+    ).where(sub.vintage.is_not(None))
     return _read_observations(engine, query)
 
 
