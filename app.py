@@ -23,7 +23,7 @@ def gate(person) -> st.Page:
 
 def sections_for(person) -> dict[str, list[st.Page]]:
     sections = {
-        "Board": [page("overview.py", "Overview", default=True)],
+        "Board": [page("overview.py", "Overview", default=True), page("compare.py", "Areas side by side")],
         "Sub-groups": [
             page("youth_justice.py", "Youth Justice"),
             page("vawg.py", "VAWG and domestic abuse"),

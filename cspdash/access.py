@@ -35,6 +35,7 @@ class Role(IntEnum):
 PERMISSIONS = {
     "view": Role.VIEWER,
     "upload": Role.ANALYST,
+    "see_unsuppressed": Role.ANALYST,  # viewers see figures under the disclosure policy
     "comment": Role.ANALYST,
     "edit_actions": Role.ANALYST,
     "withdraw": Role.ADMIN,

@@ -10,6 +10,7 @@ status and its reason (`cspdash.status.judge`), and the caveats.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -232,8 +233,10 @@ def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter:
 
 def _spc_points(
     ind: Indicator, rows: pd.DataFrame, series: pd.DataFrame, quarter: Quarter
-) -> tuple[str, list[SpcPoint]]:
-    """Monthly points for a monthly source, quarterly for returns; suppressed or missing periods left out."""
+) -> tuple[str, list[SpcPoint], list]:
+    """Monthly points for a monthly source, quarterly for returns; suppressed or missing periods left
+    out, with the starts of the suppressed ones (a chart with holes where the small numbers were
+    would be biased)."""
     if ind.frequency == "month" and ind.aggregation == "sum":
         inside = rows[pd.to_datetime(rows["period_start"]).dt.date <= quarter.end]
         monthly = inside.groupby("period_start", sort=True).agg(
@@ -244,21 +247,34 @@ def _spc_points(
             for start, row in monthly.iterrows()
             if not row.suppressed and pd.notna(row.value)
         ]
-        return "month", points
+        return "month", points, [start for start, row in monthly.iterrows() if row.suppressed]
     points = [
         SpcPoint(row.quarter.label, row.quarter.start, float(row.value), bool(row.provisional))
         for row in series.itertuples(index=False)
         if not row.suppressed and row.value is not None and pd.notna(row.value)
     ]
-    return "quarter", points
+    return "quarter", points, [row.quarter.start for row in series.itertuples(index=False) if row.suppressed]
 
 
 def _chart(
-    ind: Indicator, points: list[SpcPoint], catalogue: Catalogue, target: Target | None, options: SpcOptions
+    ind: Indicator,
+    points: list[SpcPoint],
+    catalogue: Catalogue,
+    target: Target | None,
+    options: SpcOptions,
+    suppressed: Sequence = (),
+    frequency: str = "quarter",
 ) -> tuple[SpcChart | None, tuple[str, ...]]:
     if not points:
         return None, ()
     points = points[-options.window :]
+    holes = sum(points[0].start <= start <= points[-1].start for start in suppressed)
+    if holes:
+        reason = (
+            f"{holes} {frequency}{'s' if holes > 1 else ''} among its points {'are' if holes > 1 else 'is'} "
+            "suppressed (small numbers); limits drawn without them would be biased"
+        )
+        return SpcChart(tuple(p.value for p in points), unusable=reason, options=options), ()
     breaks, notes = [], []
     for declared in catalogue.breaks_for(ind):
         index = next((i for i, p in enumerate(points) if p.start >= declared.start), None)
@@ -307,9 +323,9 @@ def assess(
         ind, rows, releases if releases is not None else pd.DataFrame(), quarter, change
     )
     tested = tested_change(ind, change, rolling if ind.headline == "rolling_12_months" else series, quarter)
-    frequency, points = _spc_points(ind, rows, series, quarter)
+    frequency, points, suppressed = _spc_points(ind, rows, series, quarter)
     points = points[-options.window :]
-    chart, break_notes = _chart(ind, points, catalogue, target, options)
+    chart, break_notes = _chart(ind, points, catalogue, target, options, suppressed, frequency)
     reading = change.current if ind.headline == "rolling_12_months" else quarter_change.current
     quarter_reading = quarter_change.current
     judgement = judge(ind, reading, chart, target)

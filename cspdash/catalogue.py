@@ -8,6 +8,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from cspdash.disclosure import DEFAULT_POLICY, DisclosurePolicy
 from cspdash.spc import DEFAULT_OPTIONS, SpcOptions
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
@@ -111,6 +112,7 @@ class Catalogue:
     indicators: tuple[Indicator, ...]
     breaks: tuple[Break, ...] = ()
     spc: SpcOptions = DEFAULT_OPTIONS  # [spc] in the catalogue: run_length, baseline, minimum_points
+    disclosure: DisclosurePolicy = DEFAULT_POLICY  # [disclosure] in the catalogue: low, high, label
 
     def breaks_for(self, ind: Indicator) -> list[Break]:
         """Declared breaks that apply to an indicator (by its id or its sub-group), oldest first."""
@@ -176,6 +178,7 @@ def parse_catalogue(text: str) -> Catalogue:
         subgroups=tuple(Subgroup(**s) for s in data.get("subgroup", [])),
         indicators=tuple(_indicator(dict(i)) for i in data.get("indicator", [])),
         spc=SpcOptions(**data.get("spc", {})),
+        disclosure=DisclosurePolicy(**data.get("disclosure", {})),
         breaks=tuple(
             Break(date.fromisoformat(str(b["start"])), b["note"], tuple(b["applies_to"])) for b in data.get("break", [])
         ),

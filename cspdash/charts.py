@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
+from cspdash.disproportionality import CohortView
 from cspdash.formatting import format_value
 from cspdash.periods import Quarter
 
@@ -193,5 +194,84 @@ def spc_figure(a: Assessment) -> go.Figure:
     fig.update_yaxes(rangemode="normal")  # limits matter here, not the distance from zero
     fig.update_layout(
         legend=dict(y=-0.42), margin=dict(b=190), height=fig.layout.height + 100, xaxis=dict(title_standoff=8)
+    )
+    return fig
+
+
+def _listed(names: list[str]) -> str:
+    """'Asian, Black and Mixed'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+RRI_TICKS = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]
+
+
+def rri_title(view: CohortView) -> str:
+    """An active title: which groups differ reliably from the White rate, or that none does."""
+    higher = [r.group for r in view.flagged if r.lower and r.lower > 1]
+    lower = [r.group for r in view.flagged if r.upper and r.upper < 1]
+    if not higher and not lower:
+        return f"{view.name}: no group's rate differs reliably from the White rate ({view.period})"
+    parts = []
+    if higher:
+        parts.append(f"{_listed(higher)} children over-represented")
+    if lower:
+        parts.append(f"{_listed(lower)} children under-represented")
+    return f"{view.name}: {'; '.join(parts)} against the White rate ({view.period})"
+
+
+def rri_figure(view: CohortView) -> go.Figure:
+    """Each group's relative rate index with its 95% interval on a log scale, 1 (the White rate) marked;
+    groups whose interval excludes 1 in a darker colour and a diamond."""
+    fig = go.Figure()
+    estimated = [r for r in view.rates if r.rri is not None and r.group != r.reference]
+    for flagged, colour, symbol, name in (
+        (True, LINE, "diamond", "interval excludes 1"),
+        (False, THIS_YEAR, "circle", "interval includes 1"),
+    ):
+        shown = [r for r in estimated if r.flagged is flagged]
+        if not shown:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[r.rri for r in shown],
+                y=[r.group for r in shown],
+                mode="markers",
+                name=name,
+                marker=dict(color=colour, size=13, symbol=symbol),
+                error_x=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[r.upper - r.rri for r in shown],
+                    arrayminus=[r.rri - r.lower for r in shown],
+                    color=colour,
+                    thickness=2,
+                ),
+                hovertemplate="%{y}: %{x:.2f} times the White rate<extra></extra>",
+            )
+        )
+    fig.add_vline(x=1, line=dict(color="#0b0c0c", dash="dash", width=1.5))
+    lines = textwrap.wrap(rri_title(view), 70)
+    fig.update_layout(
+        title=dict(text="<br>".join(lines), font=dict(size=16), x=0, xanchor="left"),
+        font=FONT,
+        xaxis=dict(
+            type="log",
+            title="Times the White group's rate (log scale; 1 = the same rate)",
+            tickvals=RRI_TICKS,
+            ticktext=[f"{t:g}" for t in RRI_TICKS],
+            tickfont=dict(color="#0b0c0c"),
+            gridcolor="#dddddd",
+        ),
+        yaxis=dict(
+            title="",
+            categoryorder="array",
+            categoryarray=[r.group for r in reversed(estimated)],
+            tickfont=dict(color="#0b0c0c", size=15),
+        ),
+        plot_bgcolor="white",
+        margin=dict(l=80, r=20, t=30 + 22 * len(lines), b=110),
+        height=300 + 30 * len(estimated) + 22 * len(lines),
+        legend=dict(orientation="h", yanchor="top", y=-0.35, x=0, xanchor="left"),
     )
     return fig

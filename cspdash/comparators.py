@@ -51,6 +51,8 @@ def borough_rates(observations: pd.DataFrame, indicator: str, start: date, end: 
         if population is not None:
             out.append(dict(area=area, area_code=code, count=count, residents=population.value, year=population.year))
     frame = pd.DataFrame(out, columns=["area", "area_code", "count", "residents", "year"])
+    if frame["year"].nunique() > 1:  # never rank boroughs on different years' estimates
+        frame = frame[frame["year"] == frame["year"].mode().max()]
     frame["rate"] = frame["count"] / frame["residents"] * 1000.0
     frame["rank"] = frame["rate"].rank(ascending=False, method="min").astype(int)
     return frame.sort_values("rank").reset_index(drop=True)
@@ -76,13 +78,13 @@ class Comparison:
             else ""
         )
         return (
-            f"{self.period}: {self.area} {self.rate:,.1f} per 1,000 residents, {_ordinal(self.rank)} highest of "
+            f"{self.period}: {self.area} {self.rate:,.1f} per 1,000 residents, {ordinal(self.rank)} highest of "
             f"{self.boroughs} London boroughs; London {self.london_rate:,.1f}{similar} "
             f"({self.population.description})"
         )
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

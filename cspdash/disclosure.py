@@ -27,6 +27,12 @@ class DisclosurePolicy:
     high: int = 4
     label: str = "<5"
 
+    def __post_init__(self) -> None:
+        if not (0 <= self.low <= self.high) or not str(self.label).strip():
+            raise ValueError(
+                f"[disclosure]: need 0 <= low <= high and a label (got {self.low}, {self.high}, {self.label!r})"
+            )
+
     def primary(self, value: float | None) -> bool:
         return value is not None and self.low <= value <= self.high
 
@@ -49,30 +55,35 @@ def _matrix(relations: Sequence[Relation], hidden: list[Key]) -> np.ndarray:
 
 
 def recoverable(relations: Sequence[Relation], hidden: set[Key]) -> set[Key]:
-    """The hidden cells whose exact value follows from the published cells and the relations."""
+    """The hidden cells whose exact value follows from the published cells and the relations.
+
+    With the relations restricted to the hidden cells as a matrix M (M x = what the published cells
+    give), a cell is determined exactly when every solution of M x = 0 is zero there, i.e. when its
+    column of the null-space basis is zero."""
     ordered = sorted(hidden, key=repr)
     if not ordered:
         return set()
     matrix = _matrix(relations, ordered)
     if matrix.shape[0] == 0:
         return set()
-    rank = np.linalg.matrix_rank(matrix)
-    found = set()
-    for i, key in enumerate(ordered):
-        unit = np.zeros((1, len(ordered)))
-        unit[0, i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
-            found.add(key)
-    return found
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(matrix.shape)).sum())
+    null_space = vt[rank:]
+    determined = np.all(np.abs(null_space) < 1e-9, axis=0) if len(null_space) else np.ones(len(ordered), bool)
+    return {key for key, known in zip(ordered, determined, strict=True) if known}
 
 
 def protect(
-    values: Mapping[Key, float | None], relations: Sequence[Relation], policy: DisclosurePolicy = DEFAULT_POLICY
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+    already_hidden: set[Key] = frozenset(),
 ) -> set[Key]:
-    """The cells to hide: every primary cell, and as few more as this greedy search finds so that
-    none of them can be recovered. Secondary cells are chosen from a relation of an exposed cell,
-    smallest value first (parts before totals), so the least information is lost."""
-    hidden = {key for key, value in values.items() if policy.primary(value)}
+    """The cells to hide: every primary cell (and any `already_hidden`, e.g. suppressed at source),
+    and as few more as this greedy search finds so that none of them can be recovered. Secondary
+    cells are chosen from a relation of an exposed cell, smallest value first (parts before totals),
+    so the least information is lost."""
+    hidden = {key for key, value in values.items() if policy.primary(value)} | set(already_hidden)
     totals = {total for total, _ in relations}
     while True:
         exposed = recoverable(relations, hidden)

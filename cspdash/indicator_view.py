@@ -62,8 +62,9 @@ def indicator_view(
     )
 
 
-def figures_table(view: IndicatorView, quarters: int = 8) -> pd.DataFrame:
-    """The last `quarters` quarters: figure, its parts, a year earlier, and the rolling 12 months."""
+def figures_table(view: IndicatorView, quarters: int = 8, withheld: dict | None = None) -> pd.DataFrame:
+    """The last `quarters` quarters: figure, its parts, a year earlier, and the rolling 12 months;
+    with `withheld` (for analysts), how each quarter's figure is published to viewers and in exports."""
     ind = view.indicator
     rows = []
     for row in view.series.tail(quarters).itertuples():
@@ -80,4 +81,6 @@ def figures_table(view: IndicatorView, quarters: int = 8) -> pd.DataFrame:
                 "Rolling 12 months": format_reading(ind, reading_for(view.rolling, quarter)),
             }
         )
+        if withheld is not None:
+            rows[-1]["Published as"] = f"‡ {withheld[quarter]}" if quarter in withheld else "as shown"
     return pd.DataFrame(rows)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from cspdash.board import Assessment, assess_all
 from cspdash.catalogue import Catalogue, Indicator
+from cspdash.disclosure import DisclosurePolicy
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
@@ -28,6 +29,7 @@ class OverviewRow:
     headline: str
     provenance: str = ""
     commentary: str = ""
+    withheld: str = ""  # for analysts: how the quarter's figure is published ("<5", "withheld")
 
     @property
     def indicator(self) -> Indicator:
@@ -153,13 +155,19 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
 
 
 def board_report(
-    engine, catalogue: Catalogue, area: str, quarter: Quarter, provisional_months: dict[str, int]
+    engine,
+    catalogue: Catalogue,
+    area: str,
+    quarter: Quarter,
+    provisional_months: dict[str, int],
+    as_published=lambda frame: frame,
 ) -> pd.DataFrame:
-    """The board's judgement for an area and quarter, read from the store (the `board` command)."""
+    """The board's judgement for an area and quarter, read from the store (the `board` command);
+    `as_published` applies the disclosure policy to the figures first."""
     from cspdash.store import queries  # the store is only needed here
 
-    observations = queries.current_observations(engine, area=area)
-    releases = queries.release_observations(engine, area)
+    observations = as_published(queries.current_observations(engine, area=area))
+    releases = as_published(queries.release_observations(engine, area))
     assessments = assess_all(catalogue, observations, quarter, queries.targets(engine), releases, provisional_months)
     return board_frame(assessments)
 
@@ -326,6 +334,8 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     if a.resident_rate is not None:
         rate, population = a.resident_rate
         count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
+    if row.withheld:
+        count += f'<div class="unit withheld">‡ published as “{escape(row.withheld)}”</div>'
     tested = a.change_test.text if a.change_test else (f"Not tested: {a.release_note}" if a.release_note else "")
     change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
     change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)
@@ -393,14 +403,17 @@ def provenance_text(rows: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def revision_lines(history: pd.DataFrame) -> list[str]:
-    """One line per revision of a figure, newest first: value, source cell, release, who and when."""
+def revision_lines(history: pd.DataFrame, policy: DisclosurePolicy | None = None, unit: str = "count") -> list[str]:
+    """One line per revision of a figure, newest first: value, source cell, release, who and when.
+    Under a disclosure `policy` (for viewers) an earlier figure with a small count shows its label."""
     lines = []
     for row in history.iloc[::-1].itertuples():
-        value = "suppressed" if row.suppressed else f"{row.value:,.4g}"
+        count = row.value if unit == "count" else row.numerator
+        small = policy is not None and not pd.isna(count) and policy.primary(count)
+        value = "suppressed" if row.suppressed else (policy.label if small else f"{row.value:,.4g}")
         parts = (
             f" ({row.numerator:,.0f} / {row.denominator:,.0f})"
-            if pd.notna(row.numerator) and pd.notna(row.denominator)
+            if pd.notna(row.numerator) and pd.notna(row.denominator) and not small
             else ""
         )
         state = "**in force**" if row.in_force else ("withdrawn" if row.status == "withdrawn" else "superseded")

@@ -14,10 +14,11 @@ from cspdash.catalogue import load_catalogue
 from cspdash.exports import csv_bytes, xlsx_bytes
 from cspdash.overview import board_report
 from cspdash.periods import PeriodError, Quarter
+from cspdash.protected import for_publication, publication_table
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
 from cspdash.store.queries import partnership_areas, tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import load_kinds, provisional_months
+from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
 
@@ -81,15 +82,18 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    frame = tidy_export(open_store(args.db))
+    """Every figure in force, under the disclosure policy (see the README)."""
+    catalogue = load_catalogue()
+    frame = publication_table(tidy_export(open_store(args.db)), catalogue, disclosure_rules())
     data = xlsx_bytes(frame, "figures") if args.format == "xlsx" else csv_bytes(frame)
     args.output.write_bytes(data)
-    print(f"wrote {len(frame)} rows to {args.output}")
+    withheld = int((frame["published_as"] != "").sum())
+    print(f"wrote {len(frame)} rows to {args.output} ({withheld} withheld under the disclosure policy)")
     return EXIT_VALID
 
 
 def _board(args: argparse.Namespace) -> int:
-    """One row per indicator: what the overview shows for the area and quarter."""
+    """One row per indicator: what the overview shows for the area and quarter, from the published figures."""
     try:
         quarter = Quarter.parse(args.quarter)
     except PeriodError as error:
@@ -100,7 +104,11 @@ def _board(args: argparse.Namespace) -> int:
     if args.area not in areas:
         print(f"--area: '{args.area}' is not one of the partnership's areas ({', '.join(areas)})", file=sys.stderr)
         return EXIT_UNREADABLE
-    frame = board_report(engine, load_catalogue(), args.area, quarter, provisional_months())
+    catalogue = load_catalogue()
+    rules = disclosure_rules()
+    frame = board_report(
+        engine, catalogue, args.area, quarter, provisional_months(), lambda f: for_publication(f, catalogue, rules)
+    )
     if args.format == "json":
         print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
@@ -159,7 +167,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", help=DB_HELP)
     ingest.set_defaults(run=_ingest)
 
-    export = commands.add_parser("export", help="write every figure in force as a tidy table")
+    export = commands.add_parser(
+        "export", help="write every figure in force as a tidy table, under the disclosure policy"
+    )
     export.add_argument("--db", help=DB_HELP)
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("-o", "--output", type=Path, required=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from cspdash.protected import Rules
+
 KINDS_DIR = Path(__file__).with_name("kinds")
 LAYOUTS = {"indicator_rows", "wide", "long", "report_blocks"}
 
@@ -202,3 +204,16 @@ def provisional_months() -> dict[str, int]:
 
 def return_kinds() -> dict[str, Kind]:
     return {k: v for k, v in load_kinds().items() if v.is_return}
+
+
+def disclosure_rules() -> Rules:
+    """The relations every kind declares between its figures, for disclosure control: sum rules,
+    category totals (the sum of the categories' indicators) and share rules."""
+    sums, shares = [], []
+    for kind in load_kinds().values():
+        for rule in kind.rules:
+            (sums if rule.type == "sum" else shares).append((rule.total, tuple(rule.parts)))
+        if kind.total_indicator:
+            parts = tuple(sorted(set(kind.category_map.values()) - {kind.total_indicator}))
+            sums.append((kind.total_indicator, parts))
+    return Rules(tuple(dict.fromkeys(sums)), tuple(dict.fromkeys(shares)))

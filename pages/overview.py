@@ -1,5 +1,6 @@
 """Board overview: every indicator's quarter against the same quarter last year, with its status."""
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -8,14 +9,18 @@ from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
 from cspdash.overview import TABLE_STYLE, legend_html, overview_frame, overview_html, overview_rows, status_counts
+from cspdash.protected import withheld_quarters
 from data_loaders.kinds import provisional_months, return_kinds
 from pages.shared import (
     area_commentary,
     area_observations,
     area_releases,
+    as_published,
     cached,
+    disclosure_note,
     engine,
     figure_details,
+    figures_as_published,
     selected,
     stored_targets,
 )
@@ -27,15 +32,21 @@ if quarter is None:
     st.stop()
 
 catalogue = load_catalogue()
-rows = overview_rows(
-    catalogue,
-    cached(area_observations, area),
-    quarter,
-    cached(stored_targets),
-    cached(area_commentary, area, quarter),
-    cached(area_releases, area),
-    provisional_months(),
-)
+
+
+targets, commentary = cached(stored_targets), cached(area_commentary, area, quarter)
+
+
+def rows_from(observations, releases):
+    """Pure (no Streamlit calls): the download's callable runs it outside the page's run."""
+    return overview_rows(catalogue, observations, quarter, targets, commentary, releases, provisional_months())
+
+
+rows = rows_from(cached(area_observations, area), cached(area_releases, area))
+published = None if figures_as_published() else as_published(area_observations, area)
+if published is not None:
+    label = catalogue.disclosure.label
+    rows = [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
 expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
@@ -49,6 +60,7 @@ st.info(
 counts = status_counts(rows)
 st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items() if n))
 st.html(TABLE_STYLE + legend_html())
+disclosure_note(published)
 order = st.radio("Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order")
 st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
 st.caption(
@@ -59,9 +71,21 @@ st.caption(
 with st.expander("Figure details: where a figure comes from and its revisions"):
     chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
     figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
+
+
+published_releases = None if published is None else as_published(area_releases, area)
+
+
+def published_table() -> bytes:
+    """The download is an export: always the published figures, whoever asks."""
+    if published is None:
+        return csv_bytes(overview_frame(rows, quarter))
+    return csv_bytes(overview_frame(rows_from(published, published_releases), quarter))
+
+
 st.download_button(
-    "Download this table (CSV)",
-    csv_bytes(overview_frame(rows, quarter)),
+    "Download this table (CSV, figures as published)",
+    published_table,
     file_name=f"overview_{area}_{quarter.label}.csv".replace(" ", "_").replace("/", "-"),
     mime="text/csv",
 )

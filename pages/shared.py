@@ -23,8 +23,9 @@ from cspdash.access import (
     person_from_claims,
 )
 from cspdash.catalogue import load_catalogue
-from cspdash.charts import rolling_twelve, spc_figure
+from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
+from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import (
     TABLE_STYLE,
@@ -36,11 +37,12 @@ from cspdash.overview import (
     year_to_date_words,
 )
 from cspdash.periods import Quarter
+from cspdash.protected import for_publication, withheld_quarters
 from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
-from data_loaders.kinds import provisional_months
+from data_loaders.kinds import disclosure_rules, provisional_months
 
 VERSION_KEY = "store_version"
 LOG = logging.getLogger("dashboard")
@@ -184,24 +186,41 @@ def store_problems_shown():
 CACHE = dict(ttl=3600, max_entries=64, show_spinner=False)
 
 
-@st.cache_data(**CACHE)
-def area_observations(_engine, url: str, version: int, area: str, subgroup: str | None = None) -> pd.DataFrame:
-    return queries.current_observations(_engine, area=area, subgroup=subgroup)
+def _as_seen(frame: pd.DataFrame, published: bool) -> pd.DataFrame:
+    """The figures as published (disclosure policy applied) for a viewer; as stored otherwise."""
+    return for_publication(frame, load_catalogue(), disclosure_rules()) if published else frame
 
 
 @st.cache_data(**CACHE)
-def area_releases(_engine, url: str, version: int, area: str, subgroup: str | None = None) -> pd.DataFrame:
-    return queries.release_observations(_engine, area, subgroup)
+def area_observations(
+    _engine, url: str, version: int, area: str, subgroup: str | None = None, published: bool = False
+) -> pd.DataFrame:
+    return _as_seen(queries.current_observations(_engine, area=area, subgroup=subgroup), published)
 
 
 @st.cache_data(**CACHE)
-def published_observations(_engine, url: str, version: int, subgroup: str) -> pd.DataFrame:
-    return queries.current_observations(_engine, area=None, subgroup=subgroup, area_kind=None)
+def area_releases(
+    _engine, url: str, version: int, area: str, subgroup: str | None = None, published: bool = False
+) -> pd.DataFrame:
+    return _as_seen(queries.release_observations(_engine, area, subgroup), published)
 
 
 @st.cache_data(**CACHE)
-def london_observations(_engine, url: str, version: int, subgroup: str) -> pd.DataFrame:
-    return queries.current_observations(_engine, area=None, subgroup=subgroup)
+def published_observations(_engine, url: str, version: int, subgroup: str, published: bool = False) -> pd.DataFrame:
+    return _as_seen(queries.current_observations(_engine, area=None, subgroup=subgroup, area_kind=None), published)
+
+
+@st.cache_data(**CACHE)
+def london_observations(_engine, url: str, version: int, subgroup: str, published: bool = False) -> pd.DataFrame:
+    return _as_seen(queries.current_observations(_engine, area=None, subgroup=subgroup), published)
+
+
+@st.cache_data(**CACHE)
+def ethnic_group_counts(_engine, url: str, version: int, area: str, subgroup: str) -> pd.DataFrame:
+    """The area's counts by ethnic group (each cohort's breakdowns), as stored: the page puts the
+    12-month table it shows under the disclosure policy itself."""
+    frame = queries.current_observations(_engine, area=area, subgroup=subgroup, breakdown=None)
+    return frame[frame["breakdown"].str.startswith(ETHNIC_PREFIX)] if not frame.empty else frame
 
 
 @st.cache_data(**CACHE)
@@ -230,8 +249,32 @@ def revisions(_engine, url: str, version: int, indicator_id: str, area: str, sta
 
 
 def cached(query, *args):
-    """A cached query for this run's store version: `cached(area_observations, area)`."""
+    """A cached query for this run's store version: `cached(area_observations, area)`. Figures are
+    read as the signed-in person may see them (`figures_as_published`)."""
+    if any(query is q for q in FIGURE_QUERIES):
+        args = _with_published(query, args)
     return query(engine(), database_url(), version(), *args)
+
+
+FIGURE_QUERIES = (area_observations, area_releases, published_observations, london_observations)
+
+
+def _with_published(query, args: tuple) -> tuple:
+    positional = 2 if query is area_observations or query is area_releases else 1
+    args = args + (None,) * (positional - len(args))
+    return (*args, figures_as_published())
+
+
+def figures_as_published() -> bool:
+    """Viewers see figures under the disclosure policy; analysts and admins see them as stored, marked."""
+    return not current_person().can("see_unsuppressed")
+
+
+def as_published(query, *args):
+    """A figure query as everyone outside the partnership sees it (exports, viewers): for marking."""
+    positional = 2 if query is area_observations or query is area_releases else 1
+    args = args + (None,) * (positional - len(args))
+    return query(engine(), database_url(), version(), *args, True)
 
 
 # ---- who is using the app -------------------------------------------------------------------
@@ -340,6 +383,8 @@ def subgroup_page(subgroup_id: str) -> None:
     releases = cached(area_releases, area, subgroup_id)
     targets = cached(stored_targets)
     st.caption(f"{quarter.label} · source: {subgroup.source}")
+    published = None if figures_as_published() else as_published(area_observations, area, subgroup_id)
+    disclosure_note(published)
     shown = 0
     for ind in catalogue.for_subgroup(subgroup_id):
         rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
@@ -349,10 +394,44 @@ def subgroup_page(subgroup_id: str) -> None:
         if view is None:
             continue
         shown += 1
-        _indicator_section(view, quarter)
+        marks = None if published is None else withheld_quarters(published, ind, load_catalogue().disclosure.label)
+        _indicator_section(view, quarter, marks)
     if not shown:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
+    _disproportionality(subgroup_id, area, quarter)
     _published(subgroup_id, area)
+
+
+def _disproportionality(subgroup_id: str, area: str, quarter: Quarter) -> None:
+    """Each cohort counted by ethnic group: its relative rate index against the White group."""
+    counts = cached(ethnic_group_counts, area, subgroup_id)
+    catalogue = load_catalogue()
+    code = next((a.code for a in catalogue.areas if a.name == area), None)
+    if counts.empty or code is None:
+        return
+    views = [
+        cohort_view(ind.id, ind.name, rows, code, quarter.end, catalogue.disclosure, figures_as_published())
+        for ind in catalogue.for_subgroup(subgroup_id)
+        if not (rows := counts[counts["indicator"] == ind.id]).empty
+    ]
+    views = [v for v in views if v is not None]
+    if not views:
+        return
+    st.header("Disproportionality", anchor="disproportionality")
+    st.caption(
+        "Each group's rate against the White group's (the relative rate index). A group is called over- or "
+        "under-represented only when the 95% interval excludes 1. " + BASE_CAVEAT
+    )
+    for view in views:
+        st.subheader(view.name)
+        st.markdown(f"**{plain_markdown(rri_title(view))}.**")
+        st.plotly_chart(rri_figure(view), key=f"rri-{view.indicator_id}", alt=rri_title(view))
+        st.table(cohort_table(view, catalogue.disclosure.label), hide_index=True)
+        if view.not_known is not None and view.total is not None:
+            st.caption(
+                f"{view.not_known:,} of {view.total:,} cases have no ethnic group recorded; "
+                "they are left out of every index."
+            )
 
 
 def _published(subgroup_id: str, area: str) -> None:
@@ -376,10 +455,20 @@ def figure_details(indicator_id: str, area: str, quarter: Quarter) -> None:
     if not starts:
         st.write("No figure for this quarter.")
         return
+    policy = load_catalogue().disclosure
+    if figures_as_published():
+        withheld = withheld_quarters(
+            cached(area_observations, area), load_catalogue().indicator(indicator_id), policy.label
+        ).get(quarter)
+        if withheld:
+            st.write(f"This figure is published as “{withheld}” under the partnership's disclosure policy.")
+            return
     for start in starts:
         history = cached(revisions, indicator_id, area, start)
         st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**{quarter.label}**")
-        st.markdown("\n".join(f"- {line}" for line in revision_lines(history)))
+        unit = load_catalogue().indicator(indicator_id).unit
+        lines = revision_lines(history, policy if figures_as_published() else None, unit)
+        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def notes_html_and_actions(indicator_id: str, area: str, quarter: Quarter) -> None:
@@ -397,7 +486,27 @@ def notes_html_and_actions(indicator_id: str, area: str, quarter: Quarter) -> No
         )
 
 
-def _indicator_section(view, quarter: Quarter) -> None:
+def disclosure_note(published: pd.DataFrame | None) -> None:
+    """Tell an analyst or admin that they see figures as stored, and what viewers and exports see."""
+    policy = load_catalogue().disclosure
+    if published is None:
+        st.caption(
+            f"Counts of {policy.low}–{policy.high} are shown as “{policy.label}”, and some other figures are "
+            "withheld so that they cannot be worked out (the partnership's disclosure policy)."
+        )
+        return
+    why = published["withheld"].value_counts() if not published.empty else pd.Series(dtype=int)
+    if why.sum():
+        st.info(
+            f"You see every figure as stored. Viewers, exports and the board output see {why.get('primary', 0)} "
+            f"small figures (counts of {policy.low}–{policy.high}, or rates on them) as “{policy.label}” or withheld, "
+            f"and {why.get('secondary', 0)} more withheld so that those cannot be worked out; quarters they "
+            "affect are marked ‡.",
+            icon=":material/visibility_off:",
+        )
+
+
+def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> None:
     ind, a = view.indicator, view.assessment
     area, _ = selected()
     st.subheader(ind.name, anchor=ind.id)
@@ -431,7 +540,7 @@ def _indicator_section(view, quarter: Quarter) -> None:
         rolling_twelve(ind, view.rolling, quarter), key=f"r12-{ind.id}", alt=f"{ind.name}, rolling 12 months"
     )
     with st.expander(f"Figures: {ind.name}"):
-        st.dataframe(figures_table(view), hide_index=True)
+        st.dataframe(figures_table(view, withheld=marks), hide_index=True)
 
 
 if __name__ == "__main__":  # opened as a page of its own: not a page

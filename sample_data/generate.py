@@ -293,6 +293,32 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+# Children in youth justice by ethnic group (monthly means for the whole area, and each group's share):
+# Black and Mixed children over-represented against the Census base, as in many London boroughs.
+ETHNIC_COHORTS = {"First time entrants": 3.2, "Youth justice starts": 11.0}
+ETHNIC_SHARES = {"Asian": 0.07, "Black": 0.44, "Mixed": 0.16, "White": 0.25, "Other": 0.05, "Not known": 0.03}
+ETHNIC_AREA_SCALE = {"Hackney": ("E09000012", 1.0), "City of London": ("E09000001", 0.04)}
+ETHNIC_MONTHS = 24
+
+
+def write_ethnic_csv(path: Path) -> None:
+    """Cohort counts by ethnic group (the ethnic_group_counts kind), 24 months to the last quarter, from
+    their own random stream so that the other sample files do not change."""
+    rng = random.Random(2021)
+    first = add_months(LAST.end.replace(day=1), 1 - ETHNIC_MONTHS)
+    months = [add_months(first, i) for i in range(ETHNIC_MONTHS)]
+    header = ["Area", "Area code", "Cohort", "Ethnic group", *(f"{m:%Y-%m}" for m in months)]
+    rows = []
+    for area, (code, scale) in ETHNIC_AREA_SCALE.items():
+        for cohort, mean in ETHNIC_COHORTS.items():
+            for group, share in ETHNIC_SHARES.items():
+                counts = [poisson(rng, mean * share * scale) for _ in months]
+                rows.append([area, code, cohort, group, *counts])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
 def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     """Write every sample file under `out`; return their paths."""
     rng = random.Random(42)
@@ -314,12 +340,22 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"
     write_mps_csv(mps, rng)
     written.append(mps)
+    ethnic = (
+        out
+        / f"ethnic_group_counts_sample_{add_months(LAST.end.replace(day=1), 1 - ETHNIC_MONTHS):%Y%m}-{LAST.end:%Y%m}.csv"
+    )
+    write_ethnic_csv(ethnic)
+    written.append(ethnic)
     return written
 
 
 def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
     """The committed sample files, in loading order."""
-    return sorted((folder / "returns").glob("*.xlsx")) + sorted(folder.glob("mps_borough_sample_*.csv"))
+    return (
+        sorted((folder / "returns").glob("*.xlsx"))
+        + sorted(folder.glob("mps_borough_sample_*.csv"))
+        + sorted(folder.glob("ethnic_group_counts_sample_*.csv"))
+    )
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from tests.tables import html_tables, row_for
 
 PAGES = [
     "../pages/overview.py",
+    "../pages/compare.py",
     "../pages/youth_justice.py",
     "../pages/vawg.py",
     "../pages/mps_crime.py",
@@ -175,14 +176,24 @@ def test_pages_are_thin_and_only_pages_import_streamlit():
     assert Path(ROOT / "app.py").read_text().count("\n") < 70
 
 
-def test_the_board_command_prints_what_the_overview_shows(app, sample_store_url, capsys):
-    """`python -m data_loaders board` and the overview come from one judgement: same figures, statuses, reasons."""
+def test_the_board_command_prints_what_the_overview_shows(app, sample_store_url, capsys, monkeypatch, tmp_path):
+    """`python -m data_loaders board` and the overview a viewer sees come from one judgement on the
+    published figures: same figures, statuses, reasons."""
     import json
 
     from cspdash.status import Status
     from data_loaders.__main__ import main
+    from tests.test_app_roles import AUTH
 
-    at = app(area="Hackney", quarter="2024/25 Q4")
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[roles]\nviewer = ["@cityoflondon.gov.uk"]\n')
+    monkeypatch.setenv("DASHBOARD_ROLES_FILE", str(roles))
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "member@cityoflondon.gov.uk", "email_verified": True}
+    at.query_params["area"], at.query_params["quarter"] = "Hackney", "2024/25 Q4"
+    at.run()
+    assert not at.exception
     shown_rows = {}
     for table in overview_tables(at):
         header = table["rows"][0]
@@ -203,3 +214,45 @@ def test_the_board_command_prints_what_the_overview_shows(app, sample_store_url,
         assert cells["Status"].startswith(f"{shapes[line['status']]} {line['status']} {line['reason']}")
         assert line["variation"].split(":")[0] in cells["SPC"]
         assert "Making Data Count" in line["rule set"]
+
+
+def test_the_areas_side_by_side_with_london(sample_store_url, reference, tmp_path, monkeypatch):
+    """City of London and Hackney in one table: each area's figure, rate and rank among the London
+    boroughs of a real London-wide release, and London's rate."""
+    import shutil
+
+    from cspdash.store.db import open_store
+    from data_loaders.ingest import ingest_files
+
+    store = tmp_path / "store.db"
+    shutil.copy(sample_store_url.removeprefix("sqlite:///"), store)
+    url = f"sqlite:///{store}"
+    ingest_files(open_store(url), [reference / "mps_borough/mps_borough_24m_202312-202511.csv"], submitted_by="test")
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=120)
+    at.query_params["quarter"] = "2024/25 Q4"
+    at.run()
+    at.switch_page("../pages/compare.py").run()
+    assert not at.exception
+    assert at.title[0].value == "City of London and Hackney side by side"
+    [table] = overview_tables(at)
+    header = " ".join(table["rows"][0])
+    assert header.index("City of London") < header.index("Hackney") < header.index("London, per 1,000")
+    rows = {row[0]: row for row in table["rows"][1:]}
+    burglary = " ".join(next(row for name, row in rows.items() if name.startswith("Burglary")))
+    assert "per 1,000 (" in burglary and " of 3" in burglary, burglary  # a rank among the boroughs
+    london = float(next(row for name, row in rows.items() if name.startswith("Burglary"))[-1])
+    assert 2 < london < 20  # London's burglaries per 1,000 residents a year
+
+
+def test_the_youth_justice_page_shows_disproportionality_with_its_base(app):
+    at = app(area="Hackney", quarter="2024/25 Q4")
+    at.switch_page("../pages/youth_justice.py").run()
+    assert not at.exception
+    assert "Disproportionality" in [h.value for h in at.header]
+    assert any("Census 2021" in c.value for c in at.caption)
+    tables = [t.value for t in at.table if "Relative rate index" in t.value.columns]
+    assert len(tables) == 2  # first time entrants and youth justice starts
+    starts = tables[-1].set_index("Ethnic group")
+    assert starts.loc["White", "Relative rate index"] == "1.0"
+    assert "interval excludes 1" in starts.loc["Black", "Finding"]

@@ -185,3 +185,36 @@ def test_sign_ins_are_audited_and_actions_are_added_and_exported(store_copy):
     log = audit_entries(open_store(store_copy))
     assert ("analyst@hackney.gov.uk", "sign-in") in list(zip(log["actor"], log["action"], strict=True))
     assert log["action"].iloc[0] == "action"
+
+
+def _overview_cells(at: AppTest) -> dict[str, dict]:
+    cells = {}
+    for html in at.html:
+        for table in html_tables(html.value):
+            header = table["rows"][0]
+            for row in table["rows"][1:]:
+                line = dict(zip(header, row, strict=True))
+                cells[line["Indicator"]] = line
+    return cells
+
+
+def _go_to_city(at: AppTest) -> AppTest:
+    at.sidebar.selectbox[0].select("City of London").run()
+    return at
+
+
+def test_a_viewer_sees_the_published_figures_and_an_analyst_sees_them_marked(store_copy):
+    """The City's serious-violence return has small counts: a viewer sees none of them (and not the
+    cells that would give them away); an analyst sees the stored figures, marked as withheld from viewers."""
+    viewer = _go_to_city(app("member@cityoflondon.gov.uk"))
+    analyst = _go_to_city(app("analyst@hackney.gov.uk"))
+    assert not viewer.exception and not analyst.exception
+    seen, stored = _overview_cells(viewer), _overview_cells(analyst)
+    quarter = viewer.sidebar.selectbox[1].value
+    marked = {name: line for name, line in stored.items() if "‡ published as" in line[quarter]}
+    assert marked, "the City's sample has small counts in the latest quarter"
+    for name, line in marked.items():
+        assert seen[name][quarter].startswith("Suppressed"), (name, seen[name][quarter], line[quarter])
+    assert not any("‡" in line[quarter] for line in seen.values())
+    assert any("You see every figure as stored" in i.value for i in analyst.info)
+    assert not any("You see every figure as stored" in i.value for i in viewer.info)

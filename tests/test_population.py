@@ -191,3 +191,22 @@ def test_a_borough_missing_months_of_the_window_is_left_out_not_undercounted():
     ]
     rates = borough_rates(pd.DataFrame(rows), "mps_total", months[0], date(2024, 3, 31), 2024)
     assert sorted(rates["area"]) == ["Camden", "Hackney"]
+
+
+def test_boroughs_are_never_ranked_on_different_years_estimates(monkeypatch):
+    """If one borough's estimate were from another year, it is left out of the ranking rather than mixed in."""
+    from datetime import date
+
+    from cspdash import comparators
+    from cspdash.population import Population
+
+    def population_for(code, measure, year):
+        return Population(code, measure, 100_000, 2019 if code == "E09000012" else 2020, year, "test")
+
+    monkeypatch.setattr(comparators, "population_for", population_for)
+    rows = [
+        dict(area=a, indicator="mps_total", breakdown="", period_start=date(2024, 4, 1), value=v, suppressed=False)
+        for a, v in (("Hackney", 900), ("Camden", 800), ("Islington", 700))
+    ]
+    rates = comparators.borough_rates(pd.DataFrame(rows), "mps_total", date(2024, 4, 1), date(2024, 4, 30), 2024)
+    assert set(rates["area"]) == {"Camden", "Islington"} and set(rates["year"]) == {2020}
