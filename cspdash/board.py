@@ -351,23 +351,46 @@ def assess(
         provisional_note=_provisional_note(rows, quarter),
         break_notes=break_notes,
         resident_rate=_resident_rate(rows, rolling, quarter) if per_resident else None,
-        denominator_note=_denominator_note(ind, rows, quarter_reading, quarter),
+        denominator_note=_denominator_note(ind, rows, reading, quarter),
     )
 
 
 def _denominator_note(ind: Indicator, rows: pd.DataFrame, reading: Reading | None, quarter: Quarter) -> str | None:
-    """Say which population a rate is per: the return's own figure, beside the ONS estimate."""
+    """Say which population a rate is per: the return's own figure beside the ONS estimate (and the
+    rate on the ONS estimate when they differ), or the rate on the ONS estimate when the return gives
+    no population; and say when a return has carried one population figure unchanged for years."""
     if not ind.population or "area_code" not in rows or reading is None:
         return None
     codes = [c for c in rows["area_code"].dropna().unique() if c]
     ons = population_for(codes[0], ind.population, quarter.end.year) if len(codes) == 1 else None
     if reading.denominator is None:
-        return None
-    own = f"The rate uses the return's own population figure ({reading.denominator:,.0f})"
+        if ons is None or reading.numerator is None:
+            return None
+        rate = ind.value_from(reading.numerator, ons.value, reading.months)
+        return f"The return gives no population: on the {ons.description} ({ons.value:,}) the rate is {rate:,.1f}."
+    own = f"Rate on the return's own population ({reading.denominator:,.0f})"
     if ons is None:
-        return own + "; no ONS estimate is held for this area."
-    same = "the same" if round(reading.denominator) == ons.value else f"{ons.value:,}"
-    return f"{own}; the {ons.description} is {same}."
+        return own + "; no ONS estimate is held for this area." + _unchanged_for_years(rows, quarter)
+    if round(reading.denominator) == ons.value:
+        return f"{own}; the {ons.description} is the same." + _unchanged_for_years(rows, quarter)
+    on_ons = ""
+    if reading.numerator is not None:
+        on_ons = f", which gives {ind.value_from(reading.numerator, ons.value, reading.months):,.1f}"
+    return f"{own}; the {ons.description} is {ons.value:,}{on_ons}." + _unchanged_for_years(rows, quarter)
+
+
+def _unchanged_for_years(rows: pd.DataFrame, quarter: Quarter, years: int = 3) -> str:
+    """' The return has used 650 in every quarter since 2018/19.' when a population never changed."""
+    own = rows[pd.to_datetime(rows["period_start"]).dt.date <= quarter.end].dropna(subset=["denominator"])
+    if own.empty or own["denominator"].nunique() != 1:
+        return ""
+    first = Quarter.containing(pd.Timestamp(own["period_start"].min()).date())
+    if (quarter.end.year - first.start.year) < years:
+        return ""
+    return (
+        f" The return has given {own['denominator'].iloc[0]:,.0f} every quarter since {first.label}; "
+        "populations change, so check its source."
+    )
 
 
 def _resident_rate(rows: pd.DataFrame, rolling: pd.DataFrame, quarter: Quarter) -> tuple[float, Population] | None:

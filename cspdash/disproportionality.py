@@ -188,7 +188,7 @@ class CohortView:
     total: int | None
     withheld: frozenset[str]
     published: bool
-    note: str = ""
+    base_note: str = BASE_CAVEAT
 
     @property
     def flagged(self) -> list[GroupRate]:
@@ -227,6 +227,8 @@ def cohort_view(
     end: date,
     policy: DisclosurePolicy,
     published: bool,
+    base: Mapping[str, float] | None = None,
+    base_note: str = BASE_CAVEAT,
 ) -> CohortView | None:
     """The disproportionality of one cohort for one area (None when it has no counts by ethnic group).
 
@@ -241,7 +243,8 @@ def cohort_view(
     total = None if any(c is None for c in known.values()) else sum(known.values())
     values = {**known, "total": total}
     hidden = protect(values, [("total", list(known))], policy)
-    base = census_base(area_code).set_index("group")["population"].to_dict()
+    if base is None:
+        base, base_note = census_base(area_code).set_index("group")["population"].to_dict(), BASE_CAVEAT
     shown = {g: (None if published and g in hidden else c) for g, c in known.items() if g in base}
     rates = relative_rates(shown, base)
     if published and REFERENCE in hidden:
@@ -261,7 +264,28 @@ def cohort_view(
         None if published and "total" in hidden else total,
         frozenset(g for g in hidden if g != "total"),
         published,
+        base_note,
     )
+
+
+def supplied_base(rows: pd.DataFrame, end: date) -> tuple[dict[str, float], str] | None:
+    """An analyst's population by ethnic group (e.g. aged 10–17), the latest up to `end`, and a note
+    saying what it is; None when none was supplied."""
+    rows = rows[(rows["period_start"] <= end) & rows["breakdown"].str.startswith(ETHNIC_PREFIX)]
+    rows = rows.dropna(subset=["value"])
+    if rows.empty:
+        return None
+    latest = rows[rows["period_start"] == rows["period_start"].max()]
+    base = {_group_of(b): float(v) for b, v in zip(latest["breakdown"], latest["value"], strict=True)}
+    if REFERENCE not in base:
+        return None
+    source = latest["source_file"].iloc[0] if "source_file" in latest else "a supplied file"
+    when = pd.Timestamp(latest["period_start"].iloc[0])
+    note = (
+        f"Population base: residents aged 10–17 by ethnic group as at {when:%B %Y}, supplied by the analyst "
+        f"({source}), in place of Census 2021 all ages."
+    )
+    return base, note
 
 
 def cohort_table(view: CohortView, label: str = "<5") -> pd.DataFrame:

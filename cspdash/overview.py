@@ -4,16 +4,18 @@ accessible table; built on `cspdash.board.assess_all` (the board's one judgement
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 import pandas as pd
 
 from cspdash.board import Assessment, assess_all
 from cspdash.catalogue import Catalogue, Indicator
+from cspdash.comparators import Comparison, ordinal, twelve_month_comparison
 from cspdash.disclosure import DisclosurePolicy
 from cspdash.formatting import format_change, format_reading, format_value, headline
 from cspdash.periods import Quarter
+from cspdash.protected import withheld_quarters
 from cspdash.safe_text import plain_markdown
 from cspdash.spc import SpcOptions
 from cspdash.status import MEANINGS, Judgement, Status, Target
@@ -30,6 +32,7 @@ class OverviewRow:
     provenance: str = ""
     commentary: str = ""
     withheld: str = ""  # for analysts: how the quarter's figure is published ("<5", "withheld")
+    london: Comparison | None = None  # the area beside London, from a London-wide release
 
     @property
     def indicator(self) -> Indicator:
@@ -128,8 +131,9 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
                 "assurance": a.assurance_words,
                 "status": a.judgement.status.word,
                 "reason": a.judgement.reason,
-                "caveats": "; ".join(
-                    [*a.caveats, *filter(None, [a.provisional_note, a.denominator_note]), *a.break_notes]
+                "caveats": " ".join(
+                    _sentence(text)
+                    for text in [*a.caveats, *filter(None, [a.provisional_note, a.denominator_note]), *a.break_notes]
                 ),
                 "rule set": a.rule_set(),
             }
@@ -170,6 +174,27 @@ def board_report(
     releases = as_published(queries.release_observations(engine, area))
     assessments = assess_all(catalogue, observations, quarter, queries.targets(engine), releases, provisional_months)
     return board_frame(assessments)
+
+
+def marked(rows: list[OverviewRow], published: pd.DataFrame, quarter: Quarter, label: str) -> list[OverviewRow]:
+    """For analysts: each row with how its quarter's figure is published to viewers and in exports."""
+    return [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
+
+
+def beside_london(rows: list[OverviewRow], london: pd.DataFrame, area: str, quarter: Quarter) -> list[OverviewRow]:
+    """Each police-recorded crime row with the area beside London, where a London-wide release has it."""
+    return [
+        replace(row, london=twelve_month_comparison(london, row.indicator.id, area, quarter))
+        if row.indicator.subgroup == "mps_crime"
+        else row
+        for row in rows
+    ]
+
+
+def _sentence(text: str) -> str:
+    """A note as a sentence, so that several read as a paragraph."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def overview_frame(rows: list[OverviewRow], quarter: Quarter) -> pd.DataFrame:
@@ -331,7 +356,13 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     ):
         count = f'<div class="unit">{a.quarter_reading.numerator:,.0f} in the quarter</div>'
     ytd = year_to_date_words(a)
-    if a.resident_rate is not None:
+    if row.london is not None:
+        c = row.london
+        count += (
+            f'<div class="unit">{c.rate:,.1f} per 1,000 residents a year ({ordinal(c.rank)} highest of '
+            f"{c.boroughs} boroughs; London {c.london_rate:,.1f}; mid-{c.population.year} population)</div>"
+        )
+    elif a.resident_rate is not None:
         rate, population = a.resident_rate
         count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
     if row.withheld:

@@ -1,7 +1,5 @@
 """The partnership's areas side by side for the selected quarter, with London's rate."""
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
@@ -9,8 +7,7 @@ from cspdash.catalogue import load_catalogue
 from cspdash.comparators import twelve_month_comparison
 from cspdash.compare import side_by_side_frame, side_by_side_html
 from cspdash.exports import csv_bytes
-from cspdash.overview import TABLE_STYLE, overview_rows
-from cspdash.protected import withheld_quarters
+from cspdash.overview import TABLE_STYLE, marked, overview_rows
 from cspdash.store.queries import partnership_areas
 from data_loaders.kinds import provisional_months
 from pages.shared import (
@@ -74,13 +71,7 @@ if not figures_as_published():  # the download is an export: the published figur
         {area: as_published(area_releases, area) for area in areas},
     )
     label = catalogue.disclosure.label
-    rows_by_area = {
-        area: [
-            replace(row, withheld=withheld_quarters(published[0][area], row.indicator, label).get(quarter, ""))
-            for row in rows
-        ]
-        for area, rows in rows_by_area.items()
-    }
+    rows_by_area = {area: marked(rows, published[0][area], quarter, label) for area, rows in rows_by_area.items()}
 
 disclosure_note(None if published is None else pd.concat(published[0].values()))
 st.html(TABLE_STYLE + side_by_side_html(rows_by_area, comparisons, quarter))

@@ -1,6 +1,5 @@
 """Board overview: every indicator's quarter against the same quarter last year, with its status."""
 
-from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -8,8 +7,16 @@ import streamlit as st
 from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
-from cspdash.overview import TABLE_STYLE, legend_html, overview_frame, overview_html, overview_rows, status_counts
-from cspdash.protected import withheld_quarters
+from cspdash.overview import (
+    TABLE_STYLE,
+    beside_london,
+    legend_html,
+    marked,
+    overview_frame,
+    overview_html,
+    overview_rows,
+    status_counts,
+)
 from data_loaders.kinds import provisional_months, return_kinds
 from pages.shared import (
     area_commentary,
@@ -21,6 +28,7 @@ from pages.shared import (
     engine,
     figure_details,
     figures_as_published,
+    london_observations,
     selected,
     stored_targets,
 )
@@ -32,8 +40,6 @@ if quarter is None:
     st.stop()
 
 catalogue = load_catalogue()
-
-
 targets, commentary = cached(stored_targets), cached(area_commentary, area, quarter)
 
 
@@ -43,10 +49,10 @@ def rows_from(observations, releases):
 
 
 rows = rows_from(cached(area_observations, area), cached(area_releases, area))
+rows = beside_london(rows, cached(london_observations, "mps_crime"), area, quarter)
 published = None if figures_as_published() else as_published(area_observations, area)
 if published is not None:
-    label = catalogue.disclosure.label
-    rows = [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
+    rows = marked(rows, published, quarter, catalogue.disclosure.label)
 expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "

@@ -25,7 +25,7 @@ from cspdash.access import (
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
-from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view
+from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view, supplied_base
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import (
     TABLE_STYLE,
@@ -184,6 +184,7 @@ def store_problems_shown():
 
 
 CACHE = dict(ttl=3600, max_entries=64, show_spinner=False)
+POPULATION_BASE = "yj_population_10_17"  # an analyst's 10–17 base by ethnic group (ethnic_group_counts kind)
 
 
 def _as_seen(frame: pd.DataFrame, published: bool) -> pd.DataFrame:
@@ -388,7 +389,7 @@ def subgroup_page(subgroup_id: str) -> None:
     shown = 0
     for ind in catalogue.for_subgroup(subgroup_id):
         rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
-        if rows.empty:
+        if rows.empty or ind.frequency == "year":  # annual publications: under "Published comparators"
             continue
         view = indicator_view(ind, rows, quarter, targets, releases, provisional_months(), catalogue)
         if view is None:
@@ -409,10 +410,14 @@ def _disproportionality(subgroup_id: str, area: str, quarter: Quarter) -> None:
     code = next((a.code for a in catalogue.areas if a.name == area), None)
     if counts.empty or code is None:
         return
+    supplied = supplied_base(counts[counts["indicator"] == POPULATION_BASE], quarter.end)
+    base, base_note = supplied if supplied else (None, BASE_CAVEAT)
     views = [
-        cohort_view(ind.id, ind.name, rows, code, quarter.end, catalogue.disclosure, figures_as_published())
+        cohort_view(
+            ind.id, ind.name, rows, code, quarter.end, catalogue.disclosure, figures_as_published(), base, base_note
+        )
         for ind in catalogue.for_subgroup(subgroup_id)
-        if not (rows := counts[counts["indicator"] == ind.id]).empty
+        if ind.id != POPULATION_BASE and not (rows := counts[counts["indicator"] == ind.id]).empty
     ]
     views = [v for v in views if v is not None]
     if not views:
@@ -420,7 +425,7 @@ def _disproportionality(subgroup_id: str, area: str, quarter: Quarter) -> None:
     st.header("Disproportionality", anchor="disproportionality")
     st.caption(
         "Each group's rate against the White group's (the relative rate index). A group is called over- or "
-        "under-represented only when the 95% interval excludes 1. " + BASE_CAVEAT
+        "under-represented only when the 95% interval excludes 1. " + base_note
     )
     for view in views:
         st.subheader(view.name)

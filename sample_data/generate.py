@@ -353,8 +353,8 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
     """The committed sample files, in loading order."""
     return (
         sorted((folder / "returns").glob("*.xlsx"))
-        + sorted(folder.glob("mps_borough_sample_*.csv"))
         + sorted(folder.glob("ethnic_group_counts_sample_*.csv"))
+        + sorted(folder.glob("mps_borough_sample_*.csv"))
     )
 
 

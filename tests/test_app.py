@@ -127,7 +127,8 @@ def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
     at = app()
     at.switch_page("../pages/youth_justice.py").run()
     charts = at.get("plotly_chart")
-    assert len(charts) == 2 * 17  # an SPC chart and a rolling year for each Youth Justice indicator
+    # an SPC chart and a rolling year for each of 19 Youth Justice indicators; an RRI chart for each of 2 cohorts
+    assert len(charts) == 2 * 19 + 2
     import json
 
     spec = json.loads(charts[0].proto.spec)
@@ -149,12 +150,12 @@ def test_data_page_lists_every_submission(app):
     at = app()
     at.switch_page("../pages/data.py").run()
     table = at.dataframe[0].value
-    assert len(table) == 160
+    assert len(table) == 161
     assert {"File", "Kind", "Area", "From", "To", "Vintage", "Loaded at (UTC)"} <= set(table.columns)
     downloads = [button.label for button in at.get("download_button")]
     assert "Youth Justice Service quarterly return (.xlsx)" in downloads
     assert "MPS borough-level recorded crime (London Datastore) (.xlsx)" in downloads
-    assert len(downloads) == 14
+    assert len(downloads) == 15
 
 
 def test_an_empty_store_says_so_instead_of_failing(monkeypatch, tmp_path):

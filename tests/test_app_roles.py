@@ -84,7 +84,7 @@ def test_upload_preview_confirm_and_the_figure_appears_on_the_overview(store_cop
     assert str(int(revised_table["old_value"].iloc[0])) == before
     statuses = next(d.value for d in at.dataframe if "before" in d.value.columns)
     assert statuses["indicator"].tolist() == ["Custodial sentences"] and statuses["after"].iloc[0] == "Red"
-    assert observation_count(open_store(store_copy)) == 7872  # nothing stored before confirming
+    assert observation_count(open_store(store_copy)) == 8544  # nothing stored before confirming
     confirm = next(b for b in at.button if b.label.startswith("Confirm"))
     confirm.click().run()
     assert "Stored 17 figures from 1 file(s)." in [s.value for s in at.success]

@@ -187,3 +187,70 @@ def test_an_unknown_heading_is_refused():
     assert module.broad_group("Mixed or Multiple ethnic groups: White and Black African  (percent)") == "Mixed"
     with pytest.raises(ValueError, match="no known high-level group"):
         module.broad_group("Gypsy: Roma (number)")
+
+
+# ---- the cohort view, from a loaded file -----------------------------------------------------
+
+COHORT_CSV = """Area,Area code,Cohort,Ethnic group,2024-04,2024-05,2024-06,2024-07,2024-08,2024-09,2024-10,2024-11,2024-12,2025-01,2025-02,2025-03
+Hackney,E09000012,Youth justice starts,Black,3,2,4,3,2,3,4,2,3,3,2,3
+Hackney,E09000012,Youth justice starts,White,1,1,2,1,1,1,2,1,1,1,1,1
+Hackney,E09000012,Youth justice starts,Mixed,1,0,1,0,1,0,1,0,1,0,1,0
+Hackney,E09000012,Youth justice starts,Not known,0,0,0,0,0,1,0,0,0,0,0,0
+"""
+POPULATION_CSV = """Area,Area code,Cohort,Ethnic group,2024-06
+Hackney,E09000012,Population aged 10–17,Black,6000
+Hackney,E09000012,Population aged 10–17,White,7000
+Hackney,E09000012,Population aged 10–17,Mixed,3000
+"""
+
+
+def _loaded(tmp_path, *texts: str) -> pd.DataFrame:
+    from cspdash.store.db import open_store
+    from cspdash.store.queries import current_observations
+    from data_loaders.ingest import ingest_files
+
+    paths = []
+    for i, text in enumerate(texts):
+        path = tmp_path / f"cohort_{i}.csv"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    engine = open_store(f"sqlite:///{tmp_path / 'cohort.db'}")
+    ingest_files(engine, paths, kind="ethnic_group_counts", submitted_by="test")
+    return current_observations(engine, area="Hackney", subgroup="youth_justice", breakdown=None)
+
+
+def test_a_cohort_file_gives_each_groups_index_against_the_white_group(tmp_path):
+    from datetime import date
+
+    from cspdash.disclosure import DEFAULT_POLICY
+    from cspdash.disproportionality import cohort_view
+
+    stored = _loaded(tmp_path, COHORT_CSV)
+    starts = stored[(stored["indicator"] == "yj_starts") & stored["breakdown"].str.startswith("ethnic_group=")]
+    view = cohort_view("yj_starts", "Starts", starts, "E09000012", date(2025, 3, 31), DEFAULT_POLICY, False)
+    black = next(r for r in view.rates if r.group == "Black")
+    # 34 Black starts of 54,645 residents against 14 White of 137,709 (Census 2021, all ages)
+    assert black.count == 34 and view.period == "12 months April 2024 to March 2025"
+    assert black.rri == pytest.approx((34 / 54_645) / (14 / 137_709))
+    assert black.flagged and view.not_known == 1 and view.total == 34 + 14 + 6 + 1
+    # a viewer: Not known (1) is hidden, and so is the next smallest group, so that it cannot be subtracted
+    viewer = cohort_view("yj_starts", "Starts", starts, "E09000012", date(2025, 3, 31), DEFAULT_POLICY, True)
+    assert viewer.not_known is None and "Mixed" in viewer.withheld
+    mixed = next(r for r in viewer.rates if r.group == "Mixed")
+    assert mixed.count is None and mixed.rri is None
+
+
+def test_an_analysts_10_to_17_base_replaces_the_census_and_is_named(tmp_path):
+    from datetime import date
+
+    from cspdash.disclosure import DEFAULT_POLICY
+    from cspdash.disproportionality import cohort_view, supplied_base
+
+    stored = _loaded(tmp_path, COHORT_CSV, POPULATION_CSV)
+    base, note = supplied_base(stored[stored["indicator"] == "yj_population_10_17"], date(2025, 3, 31))
+    assert base == {"Black": 6000, "White": 7000, "Mixed": 3000}
+    assert "aged 10–17" in note and "June 2024" in note and "cohort_1.csv" in note
+    starts = stored[(stored["indicator"] == "yj_starts") & stored["breakdown"].str.startswith("ethnic_group=")]
+    view = cohort_view("yj_starts", "Starts", starts, "E09000012", date(2025, 3, 31), DEFAULT_POLICY, False, base, note)
+    black = next(r for r in view.rates if r.group == "Black")
+    assert black.rri == pytest.approx((34 / 6000) / (14 / 7000)) and view.base_note == note

@@ -18,9 +18,16 @@ SAMPLE_RETURN = RETURNS / "2024-25_Q4_hackney_youth_justice.xlsx"
 
 def test_every_sample_file_loads():
     files = sample_files()
-    assert len(files) == 160  # 159 quarterly returns (one deliberately missing) + the MPS CSV
+    assert len(files) == 161  # 159 quarterly returns (one deliberately missing), counts by ethnic group, the MPS CSV
     kinds = {load_file(f).kind for f in files}
-    assert kinds == {"youth_justice", "vawg", "serious_violence", "night_time_economy", "mps_borough"}
+    assert kinds == {
+        "youth_justice",
+        "vawg",
+        "serious_violence",
+        "night_time_economy",
+        "mps_borough",
+        "ethnic_group_counts",
+    }
 
 
 def test_a_youth_justice_return_gives_tidy_quarterly_observations_with_their_cells():

@@ -144,9 +144,28 @@ def test_a_rate_says_which_population_it_uses():
     rows = quarterly_rows(FTE, values, numerators=numerators, denominators=[24_500] * 8, area_code=HACKNEY)
     catalogue = load_catalogue()
     a = assess(FTE, mark_provisional(rows, {}), Quarter(2019, 4), None, catalogue)
+    # the headline is the 12 months to the quarter: 30 + 32 + 31 + 29 = 122 first time entrants
     assert a.denominator_note == (
-        "The rate uses the return's own population figure (24,500); the ONS mid-2020 estimate of residents "
-        "aged 10–17 is 25,531."
+        "Rate on the return's own population (24,500); the ONS mid-2020 estimate of residents "
+        "aged 10–17 is 25,531, which gives 477.9."  # 122 / 25,531 × 100,000
+    )
+    no_population = quarterly_rows(FTE, values, numerators=numerators, area_code=HACKNEY)
+    b = assess(FTE, mark_provisional(no_population, {}), Quarter(2019, 4), None, catalogue)
+    assert b.denominator_note == (
+        "The return gives no population: on the ONS mid-2020 estimate of residents aged 10–17 (25,531) "
+        "the rate is 477.9."
+    )
+
+
+def test_a_population_carried_unchanged_for_years_is_questioned():
+    from tests.test_status import FTE, quarterly_rows
+
+    numerators = [30 + (i % 3) for i in range(16)]
+    values = [FTE.value_from(n, 24_500) for n in numerators]
+    rows = quarterly_rows(FTE, values, numerators=numerators, denominators=[24_500] * 16, area_code=HACKNEY)
+    a = assess(FTE, mark_provisional(rows, {}), Quarter(2021, 4), None, load_catalogue())
+    assert a.denominator_note.endswith(
+        "The return has given 24,500 every quarter since 2018/19 Q1; populations change, so check its source."
     )
 
 
