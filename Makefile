@@ -38,6 +38,7 @@ sample: $(VENV)/.runtime
 bench: $(VENV)/.runtime
 	$(PY) bench/run.py
 	$(PY) bench/untrusted.py
+	$(PY) bench/boardpack.py
 
 clean:
 	rm -rf $(VENV) data

@@ -23,7 +23,12 @@ def gate(person) -> st.Page:
 
 def sections_for(person) -> dict[str, list[st.Page]]:
     sections = {
-        "Board": [page("overview.py", "Overview", default=True), page("compare.py", "Areas side by side")],
+        "Board": [
+            page("overview.py", "Overview", default=True),
+            page("compare.py", "Areas side by side"),
+            page("meeting.py", "Meeting mode"),
+            page("boardpack.py", "Sign-off and board pack"),
+        ],
         "Sub-groups": [
             page("youth_justice.py", "Youth Justice"),
             page("vawg.py", "VAWG and domestic abuse"),

@@ -40,6 +40,7 @@ PERMISSIONS = {
     "edit_actions": Role.ANALYST,
     "withdraw": Role.ADMIN,
     "set_targets": Role.ADMIN,
+    "sign_off": Role.ADMIN,
     "read_audit": Role.ADMIN,
     "backup": Role.ADMIN,
 }

@@ -35,6 +35,7 @@ TABLES = [
     models.Commentary,
     models.Action,
     models.AuditEntry,
+    models.SignOff,
 ]
 DATE_COLUMNS = {"Date": date.fromisoformat, "DateTime": datetime.fromisoformat}
 

@@ -65,3 +65,21 @@ def returns_status(
             status = "missing" if today > due else "not yet due"
         statuses.append(ReturnStatus(kind, name, due, status, at))
     return statuses
+
+
+def board_quarter(
+    engine: Engine, area: str, kinds: dict[str, tuple[str, int]], today: date, look_back: int = 8
+) -> Quarter | None:
+    """The quarter the board sees by default: the latest signed off; before any sign-off, the latest
+    with every expected return in (never one that an early upload for the next quarter has started);
+    else the latest with figures."""
+    from cspdash.store import queries, records
+
+    signed = records.signed_off_quarters(engine, area)
+    if signed:
+        return signed[-1]
+    quarters = queries.quarters_with_data(engine, area)
+    for quarter in reversed(quarters[-look_back:]):
+        if all(s.status in ("received", "late") for s in returns_status(engine, area, quarter, kinds, today)):
+            return quarter
+    return quarters[-1] if quarters else None

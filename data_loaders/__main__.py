@@ -1,15 +1,18 @@
-"""Command line: `python -m data_loaders kinds|template|validate|ingest|export|board|load-sample` (see README)."""
+"""Command line: `python -m data_loaders kinds|template|validate|ingest|export|board|boardpack|load-sample`
+(see README)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cspdash.backup import RestoreError, backup, restore
+from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, live_snapshot, pack_snapshot, stamp
 from cspdash.catalogue import load_catalogue
 from cspdash.exports import csv_bytes, xlsx_bytes
 from cspdash.overview import board_report
@@ -18,7 +21,7 @@ from cspdash.protected import for_publication, publication_table
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
 from cspdash.store.queries import partnership_areas, tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months
+from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months, return_kinds
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
 
@@ -116,6 +119,44 @@ def _board(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
+def _boardpack(args: argparse.Namespace) -> int:
+    """The quarter's papers from its signed-off snapshot (or a draft from the figures now)."""
+    try:
+        quarter = Quarter.parse(args.quarter)
+    except PeriodError as error:
+        print(f"--quarter: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    engine = open_store(args.db)
+    areas = partnership_areas(engine)
+    if args.area not in areas:
+        print(f"--area: '{args.area}' is not one of the partnership's areas ({', '.join(areas)})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    snapshot = pack_snapshot(engine, args.area, quarter, lambda: _live_snapshot(engine, args.area, quarter))
+    try:
+        data = build_pack(snapshot, args.format)
+    except ChartsUnavailable as error:
+        print(f"cannot build the {args.format} pack: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    args.output.write_bytes(data)
+    print(f"wrote the {args.area} {quarter.label} board pack ({stamp(snapshot)}) to {args.output}")
+    return EXIT_VALID
+
+
+def _live_snapshot(engine, area: str, quarter: Quarter) -> dict:
+    catalogue, rules = load_catalogue(), disclosure_rules()
+    expected = {k.id: (catalogue.subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    return live_snapshot(
+        engine,
+        catalogue,
+        area,
+        quarter,
+        provisional_months(),
+        expected,
+        lambda frame: for_publication(frame, catalogue, rules),
+        date.today(),
+    )
+
+
 def _backup(args: argparse.Namespace) -> int:
     data = backup(open_store(args.db), current_user())
     args.output.write_bytes(data)
@@ -191,6 +232,14 @@ def parser() -> argparse.ArgumentParser:
     board.add_argument("--format", choices=["csv", "json"], default="csv")
     board.add_argument("--db", help=DB_HELP)
     board.set_defaults(run=_board)
+
+    pack = commands.add_parser("boardpack", help="the quarter's board papers (signed-off snapshot, else a draft)")
+    pack.add_argument("--area", required=True)
+    pack.add_argument("--quarter", required=True, help='e.g. "2024/25 Q4"')
+    pack.add_argument("--format", choices=list(FORMATS), default="pdf")
+    pack.add_argument("-o", "--output", type=Path, required=True)
+    pack.add_argument("--db", help=DB_HELP)
+    pack.set_defaults(run=_boardpack)
 
     sample = commands.add_parser("load-sample", help="migrate the store and load the sample returns if it is empty")
     sample.add_argument("--db", help=DB_HELP)

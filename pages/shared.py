@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +22,11 @@ from cspdash.access import (
     local_person,
     person_from_claims,
 )
+from cspdash.boardpack import live_snapshot
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
+from cspdash.completeness import board_quarter
 from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view, supplied_base
 from cspdash.indicator_view import figures_table, indicator_view
 from cspdash.overview import (
@@ -42,7 +44,7 @@ from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, provisional_months
+from data_loaders.kinds import disclosure_rules, provisional_months, return_kinds
 
 VERSION_KEY = "store_version"
 LOG = logging.getLogger("dashboard")
@@ -230,6 +232,39 @@ def area_quarters(_engine, url: str, version: int, area: str) -> list[Quarter]:
 
 
 @st.cache_data(**CACHE)
+def default_quarter(_engine, url: str, version: int, area: str, today) -> Quarter | None:
+    expected = {k.id: (load_catalogue().subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    return board_quarter(_engine, area, expected, today)
+
+
+@st.cache_data(**CACHE)
+def signed_off_snapshot(_engine, url: str, version: int, area: str, quarter: Quarter) -> dict | None:
+    return records.signed_off(_engine, area, quarter)
+
+
+@st.cache_data(**CACHE)
+def meeting_snapshot(_engine, url: str, version: int, area: str, quarter: Quarter) -> dict:
+    """The draft snapshot, computed once per store version (meeting mode steps through it)."""
+    return draft_snapshot(area, quarter)
+
+
+def draft_snapshot(area: str, quarter: Quarter) -> dict:
+    """The board's snapshot of the quarter from the figures now, as published (for sign-off or a draft pack)."""
+    catalogue, rules = load_catalogue(), disclosure_rules()
+    expected = {k.id: (catalogue.subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    return live_snapshot(
+        engine(),
+        catalogue,
+        area,
+        quarter,
+        provisional_months(),
+        expected,
+        lambda frame: for_publication(frame, catalogue, rules),
+        date.today(),
+    )
+
+
+@st.cache_data(**CACHE)
 def stored_targets(_engine, url: str, version: int) -> dict:
     return queries.targets(_engine)
 
@@ -344,6 +379,8 @@ def shared_filters() -> None:
     area = st.sidebar.selectbox("Area", areas, key="area")
     quarters = [q.label for q in reversed(cached(area_quarters, area))]
     _from_link("quarter", quarters)
+    if "quarter" not in st.session_state and (default := cached(default_quarter, area, date.today())) is not None:
+        st.session_state["quarter"] = default.label  # the latest signed off, or the latest complete
     st.sidebar.selectbox("Quarter", quarters, key="quarter", help="UK financial year: Q1 = April–June")
     st.query_params["area"] = st.session_state["area"]
     if st.session_state.get("quarter"):

@@ -12,6 +12,8 @@ from tests.tables import html_tables, row_for
 PAGES = [
     "../pages/overview.py",
     "../pages/compare.py",
+    "../pages/meeting.py",
+    "../pages/boardpack.py",
     "../pages/youth_justice.py",
     "../pages/vawg.py",
     "../pages/mps_crime.py",

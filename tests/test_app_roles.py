@@ -218,3 +218,48 @@ def test_a_viewer_sees_the_published_figures_and_an_analyst_sees_them_marked(sto
     assert not any("‡" in line[quarter] for line in seen.values())
     assert any("You see every figure as stored" in i.value for i in analyst.info)
     assert not any("You see every figure as stored" in i.value for i in viewer.info)
+
+
+def test_an_admin_signs_off_the_quarter_and_a_viewer_cannot(store_copy):
+    from cspdash.periods import Quarter
+    from cspdash.store import records
+
+    viewer = app("member@cityoflondon.gov.uk")
+    viewer.switch_page("../pages/boardpack.py").run()
+    assert not viewer.exception
+    assert not [b for b in viewer.button if b.label.startswith("Sign off")]
+    assert any("not signed off" in i.value for i in viewer.info)
+
+    admin = app("chair@hackney.gov.uk")
+    admin.switch_page("../pages/boardpack.py").run()
+    [sign] = [b for b in admin.button if b.label.startswith("Sign off 2024/25 Q4 for Hackney")]
+    sign.click().run()
+    assert not admin.exception
+    snapshot = records.signed_off(open_store(store_copy), "Hackney", Quarter.parse("2024/25 Q4"))
+    assert snapshot["signed_off_by"] == "chair@hackney.gov.uk" and snapshot["area"] == "Hackney"
+    assert any("signed off by chair@hackney.gov.uk" in s.value for s in admin.success)
+    figures = {i["name"]: i["figure"] for i in snapshot["indicators"]}
+    assert "Custodial sentences" in figures  # the figures as published, frozen
+
+
+def test_meeting_mode_steps_through_the_agenda_from_the_snapshot(store_copy):
+    at = app()
+    at.query_params["area"], at.query_params["quarter"] = "Hackney", "2024/25 Q4"
+    at.run()
+    at.switch_page("../pages/meeting.py").run()
+    assert not at.exception
+
+    def title() -> str:
+        return at.title[0].value
+
+    assert title() == "Hackney, 2024/25 Q4: summary"
+    titles = [title()]
+    for _ in range(40):
+        forward = next(b for b in at.button if b.label == "Next →")
+        if forward.disabled:
+            break
+        forward.click().run()
+        titles.append(title())
+    assert titles[-1] == "Open actions" and "Youth Justice" in titles
+    assert any(t.startswith("Exception: ") for t in titles)
+    assert at.query_params["screen"] in ("actions", ["actions"])  # the link reopens this screen

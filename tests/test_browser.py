@@ -109,3 +109,39 @@ def test_sign_in_round_trip_with_an_oidc_provider(sample_store_url, browser, tmp
                     expect(page.get_by_text("did not confirm that this e-mail address is yours")).to_be_visible()
                     expect(page.locator("table.overview")).to_have_count(0)
                 context.close()
+
+
+def test_meeting_mode_steps_by_keyboard_and_each_screens_link_reopens_it(sample_store_url, browser):
+    """A presenter at 1280×720: Right steps through the agenda; a screen's link, pasted into a new
+    browser session on a freshly started server, reopens exactly that screen."""
+    start = "/meeting?area=Hackney&quarter=2024/25+Q4"
+    with streamlit_server({"DASHBOARD_DATABASE_URL": sample_store_url}) as url:
+        page = new_page(browser, width=1280, height=720)
+        page.goto(url + start)
+        title = page.locator("h1").first
+        expect(title).to_have_text("Hackney, 2024/25 Q4: summary")
+        expect(page.locator(".meeting .stamp")).to_contain_text("Data as at")
+        expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+        expect(page).to_have_url(re.compile(r"screen=summary"))
+        seen = [title.inner_text()]
+        links = [page.url]
+        while "Open actions" not in seen[-1]:
+            page.locator("body").press("ArrowRight")
+            expect(title).not_to_have_text(seen[-1])
+            seen.append(title.inner_text())
+            expect(page).not_to_have_url(links[-1])  # the link follows the screen
+            links.append(page.url)
+            assert len(seen) < 40
+        assert any(t.startswith("Exception:") for t in seen) and "Youth Justice" in seen
+        page.locator("body").press("ArrowLeft")
+        expect(title).to_have_text(seen[-2])
+        page.close()
+        chosen = (len(seen) // 2, seen[len(seen) // 2], links[len(seen) // 2])
+    with streamlit_server({"DASHBOARD_DATABASE_URL": sample_store_url}) as url:  # a freshly started server
+        fresh = browser.new_context(viewport={"width": 1280, "height": 720})  # a new browser session
+        page = fresh.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(url + chosen[2][chosen[2].index("/meeting") :])
+        expect(page.locator("h1").first).to_have_text(chosen[1])
+        screenshot(page, "meeting.png")
+        fresh.close()

@@ -160,6 +160,21 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class SignOff(Base):
+    """An admin's sign-off of an area's quarter: the board's snapshot (figures as published, statuses,
+    commentary, actions, completeness) frozen as JSON for meeting mode and the board pack. A later
+    sign-off of the same quarter supersedes it; both are kept."""
+
+    __tablename__ = "signoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    quarter_start: Mapped[date] = mapped_column(Date)
+    signed_by: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+    data_as_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[str] = mapped_column(Text)
+
+
 class StoreVersion(Base):
     """One row counting the changes made to the store. Every app instance reads it on each rerun and
     keys its cached queries on it, so a change made anywhere shows everywhere at the next rerun."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
@@ -204,3 +206,15 @@ def targets(engine: Engine) -> dict[tuple[str, int], Target]:
 def observation_count(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(models.Observation))
+
+
+def data_as_at(engine: Engine, area: str) -> datetime | None:
+    """When the newest file in force for the area (its returns, or a publication covering it) was loaded."""
+    sub = models.Submission
+    query = (
+        select(func.max(sub.submitted_at))
+        .outerjoin(models.Area, sub.area_id == models.Area.id)
+        .where(sub.status != "withdrawn", (models.Area.name == area) | sub.area_id.is_(None))
+    )
+    with engine.connect() as connection:
+        return connection.scalar(query)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -261,3 +262,61 @@ def audit_entries(engine: Engine, limit: int = 1000) -> pd.DataFrame:
 
 def record_sign_in(engine: Engine, email: str, role: str) -> None:
     writing(engine, lambda session: audit(session, email, "sign-in", f"signed in as {role}"), changes_figures=False)
+
+
+# ---- sign-off: the board's frozen snapshot of an area's quarter ---------------------------------
+
+
+def sign_off(engine: Engine, area: str, quarter: Quarter, actor: str, snapshot: dict) -> int:
+    """Freeze the snapshot as the signed-off record of the area's quarter; returns its id."""
+    stamped = {**snapshot, "signed_off_by": actor}
+
+    def work(session: Session) -> int:
+        row = models.SignOff(
+            area_id=_area_id(session, area),
+            quarter_start=quarter.start,
+            signed_by=actor,
+            signed_at=now(),
+            data_as_at=_as_datetime(snapshot.get("data_as_at")),
+        )
+        stamped["signed_off_at"] = row.signed_at.isoformat(timespec="minutes")
+        row.snapshot = json.dumps(stamped, ensure_ascii=False, default=str)
+        session.add(row)
+        session.flush()
+        audit(session, actor, "sign off", f"{area}, {quarter.label} (sign-off {row.id})")
+        return row.id
+
+    return writing(engine, work)
+
+
+def _as_datetime(value) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def signed_off(engine: Engine, area: str, quarter: Quarter) -> dict | None:
+    """The latest signed-off snapshot of the area's quarter, or None."""
+    so = models.SignOff
+    query = (
+        select(so.snapshot)
+        .join(models.Area, so.area_id == models.Area.id)
+        .where(models.Area.name == area, models.Area.kind == "la", so.quarter_start == quarter.start)
+        .order_by(so.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        text = connection.scalar(query)
+    return json.loads(text) if text else None
+
+
+def signed_off_quarters(engine: Engine, area: str) -> list[Quarter]:
+    """The quarters signed off for an area, oldest first."""
+    so = models.SignOff
+    query = (
+        select(so.quarter_start)
+        .join(models.Area, so.area_id == models.Area.id)
+        .where(models.Area.name == area, models.Area.kind == "la")
+        .distinct()
+    )
+    with engine.connect() as connection:
+        starts = connection.scalars(query).all()
+    return sorted({Quarter.containing(pd.Timestamp(s).date()) for s in starts})

@@ -1,0 +1,120 @@
+"""Meeting mode: the board's agenda as screens for a shared browser tab at about 1280×720, from the
+same snapshot as the board pack: summary, exceptions, each sub-group, then actions. Large type,
+high contrast, the "data as at" stamp on every screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from cspdash.boardpack import STATUS_BY_WORD, exceptions, figures, stamp, subgroups
+
+MEETING_STYLE = """<style>
+.meeting, .meeting p, .meeting td, .meeting th, .meeting li {font-size: 21px !important; line-height: 1.45; color: #0b0c0c;}
+.meeting h2 {font-size: 34px; margin: 0 0 0.4rem;}
+.meeting .stamp {font-size: 17px; font-weight: 700; border-left: 6px solid #0b0c0c; padding-left: 0.6rem; margin-bottom: 0.8rem;}
+.meeting table {border-collapse: collapse; width: 100%;}
+.meeting th, .meeting td {text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #505a5f; vertical-align: top;}
+.meeting thead th {border-bottom: 3px solid #0b0c0c;}
+.meeting .figure, .meeting td.figure {font-size: 28px !important; font-weight: 700; white-space: nowrap;}
+.meeting p.big {font-size: 40px !important; font-weight: 700; margin: 0.2rem 0;}
+.meeting .status {display: inline-block; padding: 0.1rem 0.6rem; border: 2px solid #0b0c0c; font-weight: 700; white-space: nowrap;}
+.meeting .why {font-size: 18px !important; color: #0b0c0c;}
+.meeting .comment {font-style: italic;}
+.meeting p.counts {font-size: 30px !important; font-weight: 700; margin: 0.6rem 0 1rem;}
+</style>"""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One agenda item: its title, its body (HTML) and the link key that reopens it."""
+
+    key: str
+    title: str
+    body: str
+
+
+def _status(word: str) -> str:
+    status = STATUS_BY_WORD[word]
+    return (
+        f'<span class="status" style="background:{status.colour};color:{status.text_colour}">'
+        f'<span aria-hidden="true">{status.shape}</span> {escape(word)}</span>'
+    )
+
+
+def _table(indicators: list[dict], with_reason: bool = True) -> str:
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("Indicator", "Figure", "A year earlier", "Status"))
+    rows = []
+    for i in indicators:
+        why = f'<div class="why">{escape(i["reason"])}</div>' if with_reason else ""
+        comment = f'<div class="comment">“{escape(i["commentary"])}”</div>' if i["commentary"] else ""
+        rows.append(
+            f'<tr><th scope="row">{escape(i["name"])}{comment}</th><td class="figure">{escape(str(i["figure"]))}</td>'
+            f"<td>{escape(str(i['comparator']))}</td><td>{_status(i['status'])}{why}</td></tr>"
+        )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def screens(snapshot: dict) -> list[Screen]:
+    """Summary, exceptions (one screen each), every sub-group, then open actions."""
+    counts: dict[str, int] = {}
+    for i in snapshot["indicators"]:
+        counts[i["status"]] = counts.get(i["status"], 0) + 1
+    order = sorted(counts, key=lambda w: STATUS_BY_WORD[w].severity)
+    summary = (
+        f'<p class="counts">{" · ".join(f"{STATUS_BY_WORD[w].shape} {counts[w]} {w}" for w in order)}</p>'
+        f"<p>{len(exceptions(snapshot))} exceptions to discuss, then each sub-group and the open actions.</p>"
+        + "".join(f"<p>{escape(r['name'])}: {escape(r['status'])}</p>" for r in snapshot["completeness"])
+    )
+    out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", summary)]
+    for i in exceptions(snapshot):
+        body = f'<p class="big">{escape(str(i["figure"]))} {_status(i["status"])}</p><p>{escape(i["headline"])}</p>' + (
+            f'<p class="comment">“{escape(i["commentary"])}”</p>' if i["commentary"] else ""
+        )
+        out.append(Screen(f"exception-{i['id']}", f"Exception: {i['name']}", body))
+    for name, indicators in subgroups(snapshot).items():
+        out.append(Screen(f"subgroup-{_slug(name)}", name, _table(indicators, with_reason=False)))
+    actions = snapshot["actions"]
+    body = (
+        "<table><thead><tr><th scope='col'>No.</th><th scope='col'>Action</th><th scope='col'>Owner</th>"
+        "<th scope='col'>Due</th></tr></thead><tbody>"
+        + "".join(
+            f"<tr><td>{a.get('id', '')}</td><td>{escape(str(a.get('title', '')))}</td>"
+            f"<td>{escape(str(a.get('owner', '')))}</td><td>{escape(str(a.get('due_date', '')))}</td></tr>"
+            for a in actions
+        )
+        + "</tbody></table>"
+        if actions
+        else "<p>No open actions.</p>"
+    )
+    out.append(Screen("actions", "Open actions", body))
+    return out
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def screen_html(snapshot: dict, screen: Screen, number: int, total: int, with_title: bool = True) -> str:
+    """One screen as shown: title (unless the page gives it), stamp, body, and where it is in the agenda."""
+    title = f"<h2>{escape(screen.title)}</h2>" if with_title else ""
+    return (
+        f'{MEETING_STYLE}<div class="meeting">{title}'
+        f'<p class="stamp">{escape(stamp(snapshot))} · screen {number} of {total}</p>{screen.body}</div>'
+    )
+
+
+def meeting_figure(snapshot: dict, screen: Screen):
+    """An exception's SPC chart for the shared screen: larger text, title across the width."""
+    if not screen.key.startswith("exception-"):
+        return None
+    fig = figures(snapshot, wrap=90).get(screen.key.removeprefix("exception-"))
+    if fig is None:
+        return None
+    fig.update_layout(
+        font=dict(size=18, color="#0b0c0c"), title_font_size=20, height=450, legend=dict(font_size=16, y=-0.4)
+    )
+    fig.update_layout(margin_b=150)
+    fig.update_xaxes(tickfont=dict(size=16, color="#0b0c0c"), title_font=dict(size=18, color="#0b0c0c"))
+    fig.update_yaxes(tickfont=dict(size=16, color="#0b0c0c"), title_font=dict(size=18, color="#0b0c0c"))
+    return fig
