@@ -1,5 +1,5 @@
 # Two commands: `make run` serves the dashboard on the embedded SQLite store with sample data;
-# `make test` provides PostgreSQL and Chromium and runs the whole suite.
+# `make test` provides PostgreSQL, Chromium and axe-core (npm) and runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,8 +24,13 @@ run: $(VENV)/.runtime
 	$(PY) -m data_loaders load-sample
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 test: $(VENV)/.dev
 	@pg_url=$$(bash scripts/test_services.sh) || exit 1; \
+	$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js >&2 || [ "$$CI" != "true" ] || exit 1; \
 	DASHBOARD_TEST_POSTGRES_URL="$$pg_url" $(PY) -m pytest -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -52,7 +52,9 @@ with shared.routed(), shared.store_problems_shown():
     if person.role is None:
         st.navigation([gate(person)], position="hidden").run()
         st.stop()
-    chosen = st.navigation(sections_for(person))  # the page asked for, if the role allows it
+    sections = sections_for(person)
+    chosen = st.navigation(sections, position="hidden")  # the page asked for, if the role allows it
+    shared.sidebar_navigation(sections)
     shared.open_for_this_run()
     shared.read_only_banner(person)
     shared.shared_filters()

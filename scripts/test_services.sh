@@ -31,6 +31,11 @@ if ! [ -x /usr/bin/chromium ]; then
   apt_install chromium || missing+=("Chromium (browser tests)")
 fi
 
+if ! command -v npm >/dev/null; then
+  say "installing npm (apt-get install -y npm), for axe-core"
+  apt_install npm || missing+=("npm (accessibility checks)")
+fi
+
 if ! command -v pdftoppm >/dev/null; then
   say "installing poppler-utils (apt-get install -y poppler-utils), to look at board pack pages"
   apt_install poppler-utils || missing+=("pdftoppm (board pack pages)")

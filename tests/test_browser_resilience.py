@@ -53,7 +53,7 @@ def test_the_first_request_of_a_fresh_server_goes_through_the_router(store_copy,
         page = new_page(browser)
         page.goto(f"{url}/vawg?area=City+of+London&quarter=2023/24+Q2")
         expect(page.get_by_role("heading", name="VAWG and domestic abuse: City of London")).to_be_visible()
-        nav = page.get_by_test_id("stSidebarNav")
+        nav = page.locator(".st-key-site-nav")
         expect(nav).to_contain_text("Upload returns")
         for name in NOT_PAGES:
             expect(nav).not_to_contain_text(re.compile(name, re.I))
@@ -76,7 +76,7 @@ def test_the_first_request_of_a_signed_out_person_meets_sign_in(store_copy, brow
         page.goto(f"{url}/upload?{Q4_LINK}")
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(page.get_by_text("Not allowed")).to_have_count(0)
-        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(page.locator(".st-key-site-nav")).to_have_count(0)
         expect(page.locator("input[type=file]")).to_have_count(0)
         page.close()
 
@@ -164,7 +164,7 @@ def test_local_mode_refuses_a_foreign_host_at_the_door_and_in_the_app(store_copy
         page.goto(f"http://rebind.example:{port}/upload?{Q4_LINK}")
         expect(page.get_by_role("heading", name="Not available at this address")).to_be_visible()
         expect(page.locator("table.overview")).to_have_count(0)
-        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(page.locator(".st-key-site-nav")).to_have_count(0)
         page.close()
 
 
