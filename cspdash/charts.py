@@ -11,12 +11,11 @@ from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
 from cspdash.disproportionality import CohortView
 from cspdash.formatting import format_value
+from cspdash.palette import DARK_BLUE, DARK_PINK, FONT_FAMILY, SPC_POINTS, TEXT, TURQUOISE
 from cspdash.periods import Quarter
 
-THIS_YEAR = "#12436D"
-LAST_YEAR = "#28A197"
-LINE = "#801650"
-FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#0b0c0c")
+THIS_YEAR, LAST_YEAR, LINE = DARK_BLUE, TURQUOISE, DARK_PINK
+FONT = dict(family=FONT_FAMILY, size=14, color=TEXT)
 
 
 def _axis_title(ind: Indicator) -> str:
@@ -89,14 +88,7 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     return _layout(fig, title, ind, "12 months to the end of quarter")
 
 
-# Making Data Count colours, and a shape for each so colour is never the only cue
-POINT_STYLES = {
-    "common_cause": ("#7f7f7f", "circle", "Common cause"),
-    "special_cause_improvement": ("#0072b2", "triangle-up", "Special cause: improvement"),
-    "special_cause_concern": ("#c65102", "triangle-down", "Special cause: concern"),
-    "special_cause_neutral_high": ("#490092", "diamond", "Special cause: unusually high"),
-    "special_cause_neutral_low": ("#490092", "diamond", "Special cause: unusually low"),
-}
+POINT_STYLES = SPC_POINTS
 
 
 def spc_title(a: Assessment) -> str:

@@ -84,3 +84,26 @@ def figures_table(view: IndicatorView, quarters: int = 8, withheld: dict | None 
         if withheld is not None:
             rows[-1]["Published as"] = f"‡ {withheld[quarter]}" if quarter in withheld else "as shown"
     return pd.DataFrame(rows)
+
+
+def summary_html(views: list[IndicatorView], caption: str) -> str:
+    """The sub-group at a glance, before any chart: each indicator's figure, change and status, with a
+    link to its section."""
+    from html import escape
+
+    from cspdash.formatting import format_change
+    from cspdash.overview import status_badge
+
+    rows = "".join(
+        f'<tr><th scope="row"><a href="#{v.indicator.id}">{escape(v.indicator.name)}</a>'
+        f'<div class="unit">{escape(v.indicator.unit_label)}</div></th>'
+        f'<td class="num">{escape(format_reading(v.indicator, v.assessment.reading))}</td>'
+        f"<td>{escape(format_change(v.indicator, v.assessment.change))}</td>"
+        f"<td>{status_badge(v.judgement, with_reason=False)}</td></tr>"
+        for v in views
+    )
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("Indicator", "Figure", "Change on a year earlier", "Status"))
+    return (
+        f'<table class="overview summary"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )

@@ -14,6 +14,7 @@ from cspdash.catalogue import Catalogue, Indicator
 from cspdash.comparators import Comparison, ordinal, twelve_month_comparison
 from cspdash.disclosure import DisclosurePolicy
 from cspdash.formatting import format_change, format_reading, format_value, headline
+from cspdash.palette import ASSURANCE_ICONS, VARIATION_ICONS
 from cspdash.periods import Quarter
 from cspdash.protected import withheld_quarters
 from cspdash.safe_text import plain_markdown
@@ -267,21 +268,6 @@ def status_badge(judgement: Judgement, with_reason: bool = True) -> str:
     if not with_reason:
         return badge
     return badge + f'<div class="why">{escape(judgement.reason)}</div>'
-
-
-# Making Data Count icon colours: grey common cause, blue improvement, orange concern, purple neutral
-VARIATION_ICONS = {
-    "common_cause": ("#a6a6a6", "#0b0c0c", "~"),
-    "special_cause_improvement": ("#00b0f0", "#0b0c0c", "▲"),
-    "special_cause_concern": ("#e46c0a", "#0b0c0c", "▼"),
-    "special_cause_neutral_high": ("#490092", "#ffffff", "H"),
-    "special_cause_neutral_low": ("#490092", "#ffffff", "L"),
-}
-ASSURANCE_ICONS = {
-    "consistent_pass": ("#00b0f0", "#0b0c0c", "P"),
-    "consistent_fail": ("#e46c0a", "#0b0c0c", "F"),
-    "inconsistent": ("#a6a6a6", "#0b0c0c", "?"),
-}
 
 
 def _icon(colours: tuple[str, str, str], words: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cspdash.catalogue import Indicator
+from cspdash.palette import STATUSES
 from cspdash.spc import SpcChart, cause_sentence
 from cspdash.stats import count_interval, proportion_interval
 from cspdash.trends import Reading
@@ -24,12 +25,12 @@ from cspdash.trends import Reading
 class Status(Enum):
     """A status with a word, a shape and colours (colour is never the only cue) and one meaning."""
 
-    RED = ("Red", "◆", "#d4351c", "#ffffff", 0)
-    AMBER = ("Amber", "▲", "#ffbf47", "#0b0c0c", 1)
-    GREEN = ("Green", "●", "#00703c", "#ffffff", 3)
-    UNUSUAL = ("Unusual", "◇", "#490092", "#ffffff", 2)
-    NO_SIGNAL = ("No signal", "—", "#dee0e2", "#0b0c0c", 4)
-    NOT_RATED = ("Not rated", "○", "#f3f2f1", "#0b0c0c", 5)
+    RED = STATUSES["RED"]
+    AMBER = STATUSES["AMBER"]
+    GREEN = STATUSES["GREEN"]
+    UNUSUAL = STATUSES["UNUSUAL"]
+    NO_SIGNAL = STATUSES["NO_SIGNAL"]
+    NOT_RATED = STATUSES["NOT_RATED"]
 
     def __init__(self, word: str, shape: str, colour: str, text_colour: str, severity: int):
         self.word = word

@@ -21,7 +21,7 @@ from cspdash.protected import for_publication, publication_table
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
 from cspdash.store.queries import partnership_areas, tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months, return_kinds
+from data_loaders.kinds import disclosure_rules, expected_returns, load_kinds, provisional_months
 from data_loaders.problems import ReturnRefused
 from data_loaders.template import write_template
 
@@ -144,7 +144,7 @@ def _boardpack(args: argparse.Namespace) -> int:
 
 def _live_snapshot(engine, area: str, quarter: Quarter) -> dict:
     catalogue, rules = load_catalogue(), disclosure_rules()
-    expected = {k.id: (catalogue.subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    expected = expected_returns(catalogue)
     return live_snapshot(
         engine,
         catalogue,

@@ -217,3 +217,8 @@ def disclosure_rules() -> Rules:
             parts = tuple(sorted(set(kind.category_map.values()) - {kind.total_indicator}))
             sums.append((kind.total_indicator, parts))
     return Rules(tuple(dict.fromkeys(sums)), tuple(dict.fromkeys(shares)))
+
+
+def expected_returns(catalogue) -> dict[str, tuple[str, int]]:
+    """Each sub-group return kind expected every quarter: id → (sub-group name, days after quarter end it is due)."""
+    return {k.id: (catalogue.subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}

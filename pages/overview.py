@@ -17,7 +17,7 @@ from cspdash.overview import (
     overview_rows,
     status_counts,
 )
-from data_loaders.kinds import provisional_months, return_kinds
+from data_loaders.kinds import expected_returns, provisional_months
 from pages.shared import (
     area_commentary,
     area_observations,
@@ -28,7 +28,9 @@ from pages.shared import (
     engine,
     figure_details,
     figures_as_published,
+    keep,
     london_observations,
+    remember,
     selected,
     stored_targets,
 )
@@ -38,9 +40,8 @@ st.title(f"Partnership overview: {area}")
 if quarter is None:
     st.info(f"No figures are stored for {area} yet. Load a return on the Data pages.")
     st.stop()
-
-catalogue = load_catalogue()
-targets, commentary = cached(stored_targets), cached(area_commentary, area, quarter)
+catalogue, targets = load_catalogue(), cached(stored_targets)
+commentary = cached(area_commentary, area, quarter)
 
 
 def rows_from(observations, releases):
@@ -53,7 +54,7 @@ rows = beside_london(rows, cached(london_observations, "mps_crime"), area, quart
 published = None if figures_as_published() else as_published(area_observations, area)
 if published is not None:
     rows = marked(rows, published, quarter, catalogue.disclosure.label)
-expected = {kind.id: (catalogue.subgroup(kind.subgroup).name, kind.due_days) for kind in return_kinds().values()}
+expected = expected_returns(catalogue)
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
     "against the same quarter a year earlier."
@@ -67,7 +68,10 @@ counts = status_counts(rows)
 st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items() if n))
 st.html(TABLE_STYLE + legend_html())
 disclosure_note(published)
-order = st.radio("Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order")
+remember("order", "By sub-group")  # "Exceptions first" stays chosen after a visit to another page
+order = st.radio(
+    "Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order", on_change=keep, args=("order",)
+)
 st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
 st.caption(
     "Status: assurance against the year's target where one is set (SPC limits, or the latest figure's 95% "
@@ -77,8 +81,6 @@ st.caption(
 with st.expander("Figure details: where a figure comes from and its revisions"):
     chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
     figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
-
-
 published_releases = None if published is None else as_published(area_releases, area)
 
 

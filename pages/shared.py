@@ -28,7 +28,7 @@ from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
 from cspdash.completeness import board_quarter
 from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view, supplied_base
-from cspdash.indicator_view import figures_table, indicator_view
+from cspdash.indicator_view import figures_table, indicator_view, summary_html
 from cspdash.overview import (
     TABLE_STYLE,
     change_words,
@@ -44,7 +44,7 @@ from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, provisional_months, return_kinds
+from data_loaders.kinds import disclosure_rules, expected_returns, provisional_months
 
 VERSION_KEY = "store_version"
 LOG = logging.getLogger("dashboard")
@@ -234,7 +234,7 @@ def area_quarters(_engine, url: str, version: int, area: str) -> list[Quarter]:
 
 @st.cache_data(**CACHE)
 def default_quarter(_engine, url: str, version: int, area: str, today) -> Quarter | None:
-    expected = {k.id: (load_catalogue().subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    expected = expected_returns(load_catalogue())
     return board_quarter(_engine, area, expected, today)
 
 
@@ -252,7 +252,7 @@ def meeting_snapshot(_engine, url: str, version: int, area: str, quarter: Quarte
 def draft_snapshot(area: str, quarter: Quarter) -> dict:
     """The board's snapshot of the quarter from the figures now, as published (for sign-off or a draft pack)."""
     catalogue, rules = load_catalogue(), disclosure_rules()
-    expected = {k.id: (catalogue.subgroup(k.subgroup).name, k.due_days) for k in return_kinds().values()}
+    expected = expected_returns(catalogue)
     return live_snapshot(
         engine(),
         catalogue,
@@ -378,6 +378,17 @@ HOUSE_STYLE = """<style>
 </style>"""
 
 
+def remember(key: str, default: str) -> None:
+    """Give a widget its last chosen value back: Streamlit forgets a widget's state on pages that do
+    not draw it, so a choice is also kept under a key of its own (see `keep`)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"kept-{key}", default)
+
+
+def keep(key: str) -> None:
+    st.session_state[f"kept-{key}"] = st.session_state[key]
+
+
 def sidebar_navigation(sections: dict[str, list]) -> None:
     """The pages this person may open, as headed groups of links (plain links: Streamlit's own
     navigation list puts divs inside its list, which screen readers cannot follow)."""
@@ -441,18 +452,20 @@ def subgroup_page(subgroup_id: str) -> None:
     st.caption(f"{quarter.label} · source: {subgroup.source}")
     published = None if figures_as_published() else as_published(area_observations, area, subgroup_id)
     disclosure_note(published)
-    shown = 0
+    views = []
     for ind in catalogue.for_subgroup(subgroup_id):
         rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
         if rows.empty or ind.frequency == "year":  # annual publications: under "Published comparators"
             continue
         view = indicator_view(ind, rows, quarter, targets, releases, provisional_months(), catalogue)
-        if view is None:
-            continue
-        shown += 1
-        marks = None if published is None else withheld_quarters(published, ind, load_catalogue().disclosure.label)
+        if view is not None:
+            views.append(view)
+    if views:  # the summary first, then each indicator's section with its charts
+        st.html(TABLE_STYLE + summary_html(views, f"{subgroup.name} at a glance — {quarter.label}"))
+    for view in views:
+        marks = None if published is None else withheld_quarters(published, view.indicator, catalogue.disclosure.label)
         _indicator_section(view, quarter, marks)
-    if not shown:
+    if not views:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
     _disproportionality(subgroup_id, area, quarter)
     _published(subgroup_id, area)
@@ -557,11 +570,12 @@ def disclosure_note(published: pd.DataFrame | None) -> None:
         return
     why = published["withheld"].value_counts() if not published.empty else pd.Series(dtype=int)
     if why.sum():
+        more = why.get("secondary", 0)
         st.info(
             f"You see every figure as stored. Viewers, exports and the board output see {why.get('primary', 0)} "
-            f"small figures (counts of {policy.low}–{policy.high}, or rates on them) as “{policy.label}” or withheld, "
-            f"and {why.get('secondary', 0)} more withheld so that those cannot be worked out; quarters they "
-            "affect are marked ‡.",
+            f"small figures (counts of {policy.low}–{policy.high}, or rates on them) as “{policy.label}” or withheld"
+            + (f", and {more} more withheld so that those cannot be worked out" if more else "")
+            + "; quarters they affect are marked ‡.",
             icon=":material/visibility_off:",
         )
 

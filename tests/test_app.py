@@ -259,3 +259,13 @@ def test_the_youth_justice_page_shows_disproportionality_with_its_base(app):
     starts = tables[-1].set_index("Ethnic group")
     assert starts.loc["White", "Relative rate index"] == "1.0"
     assert "interval excludes 1" in starts.loc["Black", "Finding"]
+
+
+def test_exceptions_first_stays_chosen_after_another_page(app):
+    at = app(area="Hackney", quarter="2024/25 Q4")
+    at.radio(key="order").set_value("Exceptions first").run()
+    at.switch_page("../pages/vawg.py").run()
+    at.switch_page("../pages/overview.py").run()
+    assert not at.exception
+    assert at.radio(key="order").value == "Exceptions first"
+    assert overview_tables(at)[0]["caption"].startswith("All indicators, exceptions first")

@@ -1,0 +1,50 @@
+"""Every colour, shape and word the dashboard shows for a status or an SPC signal, in one place:
+the government Analysis Function's accessible palette and the Making Data Count colours
+(../shared/DOMAIN.md). Colour is never the only cue: each colour comes with a shape and a word."""
+
+from __future__ import annotations
+
+TEXT = "#0b0c0c"  # body text (GOV.UK black)
+SECONDARY_TEXT = "#505a5f"  # 7:1 on white: captions, reference lines
+GRID = "#dddddd"
+RULE = "#b1b4b6"
+WHITE = "#ffffff"
+FONT_FAMILY = "Arial, Helvetica, sans-serif"
+
+# Analysis Function categorical palette (at most four categories in one chart)
+CATEGORICAL = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = CATEGORICAL[:4]
+
+# Statuses: word, shape, background, text colour, severity (exceptions first)
+STATUSES = {
+    "RED": ("Red", "◆", "#d4351c", WHITE, 0),
+    "AMBER": ("Amber", "▲", "#ffbf47", TEXT, 1),
+    "UNUSUAL": ("Unusual", "◇", "#490092", WHITE, 2),
+    "GREEN": ("Green", "●", "#00703c", WHITE, 3),
+    "NO_SIGNAL": ("No signal", "—", "#dee0e2", TEXT, 4),
+    "NOT_RATED": ("Not rated", "○", "#f3f2f1", TEXT, 5),
+}
+
+# Making Data Count icons (background, text, symbol): grey common cause, blue improvement,
+# orange concern, purple neutral
+VARIATION_ICONS = {
+    "common_cause": ("#a6a6a6", TEXT, "~"),
+    "special_cause_improvement": ("#00b0f0", TEXT, "▲"),
+    "special_cause_concern": ("#e46c0a", TEXT, "▼"),
+    "special_cause_neutral_high": ("#490092", WHITE, "H"),
+    "special_cause_neutral_low": ("#490092", WHITE, "L"),
+}
+ASSURANCE_ICONS = {
+    "consistent_pass": ("#00b0f0", TEXT, "P"),
+    "consistent_fail": ("#e46c0a", TEXT, "F"),
+    "inconsistent": ("#a6a6a6", TEXT, "?"),
+}
+
+# SPC chart points: the Making Data Count hues, darkened to 3:1 against white, each with a shape
+SPC_POINTS = {
+    "common_cause": ("#7f7f7f", "circle", "Common cause"),
+    "special_cause_improvement": ("#0072b2", "triangle-up", "Special cause: improvement"),
+    "special_cause_concern": ("#c65102", "triangle-down", "Special cause: concern"),
+    "special_cause_neutral_high": ("#490092", "diamond", "Special cause: unusually high"),
+    "special_cause_neutral_low": ("#490092", "diamond", "Special cause: unusually low"),
+}
