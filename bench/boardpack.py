@@ -23,9 +23,9 @@ from cspdash.overview import overview_html, overview_rows  # noqa: E402
 from cspdash.periods import Quarter  # noqa: E402
 from cspdash.store import queries, records  # noqa: E402
 from cspdash.store.db import open_store  # noqa: E402
-from data_loaders.__main__ import _live_snapshot  # noqa: E402
 from data_loaders.ingest import load_sample_if_empty  # noqa: E402
 from data_loaders.kinds import provisional_months  # noqa: E402
+from data_loaders.publication import published_snapshot  # noqa: E402
 
 
 def seconds(action) -> float:
@@ -44,7 +44,7 @@ def main() -> None:
         engine = open_store(args.db or f"sqlite:///{folder}/bench.db")
         load_sample_if_empty(engine)
         quarter = Quarter.parse(args.quarter)
-        snapshot = records.signed_off(engine, args.area, quarter) or _live_snapshot(engine, args.area, quarter)
+        snapshot = records.signed_off(engine, args.area, quarter) or published_snapshot(engine, args.area, quarter)
         charts = figures(snapshot)
         persistent = seconds(lambda: render_charts(charts))
         each = seconds(lambda: render_charts_one_browser_each(charts))

@@ -6,23 +6,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cspdash.backup import RestoreError, backup, restore
-from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, live_snapshot, pack_snapshot, stamp
+from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, pack_snapshot, stamp
 from cspdash.catalogue import load_catalogue
 from cspdash.exports import csv_bytes, xlsx_bytes
 from cspdash.overview import board_report
 from cspdash.periods import PeriodError, Quarter
-from cspdash.protected import for_publication, publication_table
+from cspdash.protected import publication_table
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
 from cspdash.store.queries import partnership_areas, tidy_export
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, expected_returns, load_kinds, provisional_months
+from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months
 from data_loaders.problems import ReturnRefused
+from data_loaders.publication import published_snapshot, publisher
 from data_loaders.template import write_template
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
@@ -95,23 +95,27 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_VALID
 
 
-def _board(args: argparse.Namespace) -> int:
-    """One row per indicator: what the overview shows for the area and quarter, from the published figures."""
+def _area_and_quarter(args: argparse.Namespace, engine) -> Quarter | None:
+    """The `--quarter` and `--area` asked for, or None after saying what is wrong with them."""
     try:
         quarter = Quarter.parse(args.quarter)
     except PeriodError as error:
         print(f"--quarter: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    engine = open_store(args.db)
+        return None
     areas = partnership_areas(engine)
     if args.area not in areas:
         print(f"--area: '{args.area}' is not one of the partnership's areas ({', '.join(areas)})", file=sys.stderr)
+        return None
+    return quarter
+
+
+def _board(args: argparse.Namespace) -> int:
+    """One row per indicator: what the overview shows for the area and quarter, from the published figures."""
+    engine = open_store(args.db)
+    quarter = _area_and_quarter(args, engine)
+    if quarter is None:
         return EXIT_UNREADABLE
-    catalogue = load_catalogue()
-    rules = disclosure_rules()
-    frame = board_report(
-        engine, catalogue, args.area, quarter, provisional_months(), lambda f: for_publication(f, catalogue, rules)
-    )
+    frame = board_report(engine, load_catalogue(), args.area, quarter, provisional_months(), publisher())
     if args.format == "json":
         print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
@@ -121,17 +125,11 @@ def _board(args: argparse.Namespace) -> int:
 
 def _boardpack(args: argparse.Namespace) -> int:
     """The quarter's papers from its signed-off snapshot (or a draft from the figures now)."""
-    try:
-        quarter = Quarter.parse(args.quarter)
-    except PeriodError as error:
-        print(f"--quarter: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
     engine = open_store(args.db)
-    areas = partnership_areas(engine)
-    if args.area not in areas:
-        print(f"--area: '{args.area}' is not one of the partnership's areas ({', '.join(areas)})", file=sys.stderr)
+    quarter = _area_and_quarter(args, engine)
+    if quarter is None:
         return EXIT_UNREADABLE
-    snapshot = pack_snapshot(engine, args.area, quarter, lambda: _live_snapshot(engine, args.area, quarter))
+    snapshot = pack_snapshot(engine, args.area, quarter, lambda: published_snapshot(engine, args.area, quarter))
     try:
         data = build_pack(snapshot, args.format)
     except ChartsUnavailable as error:
@@ -140,21 +138,6 @@ def _boardpack(args: argparse.Namespace) -> int:
     args.output.write_bytes(data)
     print(f"wrote the {args.area} {quarter.label} board pack ({stamp(snapshot)}) to {args.output}")
     return EXIT_VALID
-
-
-def _live_snapshot(engine, area: str, quarter: Quarter) -> dict:
-    catalogue, rules = load_catalogue(), disclosure_rules()
-    expected = expected_returns(catalogue)
-    return live_snapshot(
-        engine,
-        catalogue,
-        area,
-        quarter,
-        provisional_months(),
-        expected,
-        lambda frame: for_publication(frame, catalogue, rules),
-        date.today(),
-    )
 
 
 def _backup(args: argparse.Namespace) -> int:

@@ -22,7 +22,6 @@ from cspdash.access import (
     local_person,
     person_from_claims,
 )
-from cspdash.boardpack import live_snapshot
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
@@ -39,12 +38,13 @@ from cspdash.overview import (
     year_to_date_words,
 )
 from cspdash.periods import Quarter
-from cspdash.protected import for_publication, withheld_quarters
+from cspdash.protected import withheld_quarters
 from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, expected_returns, provisional_months
+from data_loaders.kinds import expected_returns, provisional_months
+from data_loaders.publication import published_snapshot, publisher
 
 VERSION_KEY = "store_version"
 LOG = logging.getLogger("dashboard")
@@ -192,7 +192,7 @@ POPULATION_BASE = "yj_population_10_17"  # an analyst's 10–17 base by ethnic g
 
 def _as_seen(frame: pd.DataFrame, published: bool) -> pd.DataFrame:
     """The figures as published (disclosure policy applied) for a viewer; as stored otherwise."""
-    return for_publication(frame, load_catalogue(), disclosure_rules()) if published else frame
+    return publisher()(frame) if published else frame
 
 
 @st.cache_data(**CACHE)
@@ -251,18 +251,7 @@ def meeting_snapshot(_engine, url: str, version: int, area: str, quarter: Quarte
 
 def draft_snapshot(area: str, quarter: Quarter) -> dict:
     """The board's snapshot of the quarter from the figures now, as published (for sign-off or a draft pack)."""
-    catalogue, rules = load_catalogue(), disclosure_rules()
-    expected = expected_returns(catalogue)
-    return live_snapshot(
-        engine(),
-        catalogue,
-        area,
-        quarter,
-        provisional_months(),
-        expected,
-        lambda frame: for_publication(frame, catalogue, rules),
-        date.today(),
-    )
+    return published_snapshot(engine(), area, quarter)
 
 
 @st.cache_data(**CACHE)

@@ -101,11 +101,11 @@ def test_the_powerpoint_pack_has_one_slide_per_agenda_item_and_every_indicator(s
 
 
 def test_a_later_upload_after_sign_off_does_not_change_the_pack(store, tmp_path):
-    from data_loaders.__main__ import _live_snapshot
+    from data_loaders.publication import published_snapshot
     from tests.test_app_roles import revised
 
     engine = open_store(store)
-    records.sign_off(engine, "Hackney", QUARTER, "chair@hackney.gov.uk", _live_snapshot(engine, "Hackney", QUARTER))
+    records.sign_off(engine, "Hackney", QUARTER, "chair@hackney.gov.uk", published_snapshot(engine, "Hackney", QUARTER))
     before = pd.read_excel(io.BytesIO(pack(store, "xlsx", tmp_path)), sheet_name=None, engine="calamine")
     custody = lambda rows: next(r for r in rows if r["indicator"] == "Custodial sentences")["value"]  # noqa: E731
     shown_before = custody(rated(store))
