@@ -40,10 +40,11 @@ lint: $(VENV)/.dev
 sample: $(VENV)/.runtime
 	$(PY) -m sample_data.generate
 
-bench: $(VENV)/.runtime
+bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/untrusted.py
 	$(PY) bench/boardpack.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) data

@@ -140,15 +140,15 @@ def subgroups(snapshot: dict) -> dict[str, list[dict]]:
 
 def figures(snapshot: dict, wrap: int = 95) -> dict[str, go.Figure]:
     """The exceptions' SPC charts, as plotly figures, titles wrapped for a full page width."""
-    out = {}
-    for i in snapshot["indicators"]:
-        if not i.get("chart"):
-            continue
-        fig = go.Figure(json.loads(i["chart"]))
-        lines = textwrap.wrap((fig.layout.title.text or "").replace("<br>", " "), wrap)
-        fig.update_layout(title_text="<br>".join(lines), margin_t=30 + 22 * len(lines))
-        out[i["id"]] = fig
-    return out
+    return {i["id"]: chart_figure(i, wrap) for i in snapshot["indicators"] if i.get("chart")}
+
+
+def chart_figure(indicator: dict, wrap: int = 95) -> go.Figure:
+    """One indicator's SPC chart from the snapshot, its title wrapped at `wrap` characters."""
+    fig = go.Figure(json.loads(indicator["chart"]))
+    lines = textwrap.wrap((fig.layout.title.text or "").replace("<br>", " "), wrap)
+    fig.update_layout(title_text="<br>".join(lines), margin_t=30 + 22 * len(lines))
+    return fig
 
 
 # ---- charts: one Chromium for the whole pack -----------------------------------------------------

@@ -11,7 +11,7 @@ from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
 from cspdash.disproportionality import CohortView
 from cspdash.formatting import format_value
-from cspdash.palette import DARK_BLUE, DARK_PINK, FONT_FAMILY, SPC_POINTS, TEXT, TURQUOISE
+from cspdash.palette import DARK_BLUE, DARK_PINK, FONT_FAMILY, SECONDARY_TEXT, SPC_POINTS, TEXT, TURQUOISE, WHITE
 from cspdash.periods import Quarter
 
 THIS_YEAR, LAST_YEAR, LINE = DARK_BLUE, TURQUOISE, DARK_PINK
@@ -30,16 +30,25 @@ def _layout(fig: go.Figure, title: str, ind: Indicator, x_title: str, wrap: int 
     """Titles wrap to fit a half-width column (a chart beside another on a sub-group page)."""
     lines = textwrap.wrap(title, wrap)
     fig.update_layout(
-        title=dict(text="<br>".join(lines), font=dict(size=16), x=0, xanchor="left"),
+        title=dict(text="<br>".join(lines), font=dict(size=16, color=TEXT), x=0, xanchor="left"),
         font=FONT,
         xaxis_title=x_title,
         yaxis_title=_axis_title(ind),
         yaxis=dict(rangemode="tozero", gridcolor="#dddddd"),
-        plot_bgcolor="white",
+        plot_bgcolor=WHITE,
+        paper_bgcolor=WHITE,  # a light card in either theme: its text colours are fixed
         margin=dict(l=60, r=20, t=30 + 22 * len(lines), b=90),
         height=400 + 22 * len(lines),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"),
     )
+    return dark_text(fig)
+
+
+def dark_text(fig: go.Figure) -> go.Figure:
+    """Axis and legend text in the body colour (Streamlit's chart theme would make it grey, 3.7:1)."""
+    for axes in (fig.update_xaxes, fig.update_yaxes):
+        axes(tickfont=dict(color=TEXT), title_font=dict(color=TEXT), linecolor=SECONDARY_TEXT)
+    fig.update_layout(legend_font_color=TEXT)
     return fig
 
 
@@ -83,7 +92,7 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
             y=1.02,
             showarrow=False,
             xanchor="left",
-            font=dict(size=12, color="#505a5f"),
+            font=dict(size=14, color=SECONDARY_TEXT),
         )
     return _layout(fig, title, ind, "12 months to the end of quarter")
 
@@ -245,7 +254,7 @@ def rri_figure(view: CohortView) -> go.Figure:
     fig.add_vline(x=1, line=dict(color="#0b0c0c", dash="dash", width=1.5))
     lines = textwrap.wrap(rri_title(view), 70)
     fig.update_layout(
-        title=dict(text="<br>".join(lines), font=dict(size=16), x=0, xanchor="left"),
+        title=dict(text="<br>".join(lines), font=dict(size=16, color=TEXT), x=0, xanchor="left"),
         font=FONT,
         xaxis=dict(
             type="log",
@@ -261,9 +270,10 @@ def rri_figure(view: CohortView) -> go.Figure:
             categoryarray=[r.group for r in reversed(estimated)],
             tickfont=dict(color="#0b0c0c", size=15),
         ),
-        plot_bgcolor="white",
+        plot_bgcolor=WHITE,
+        paper_bgcolor=WHITE,  # a light card in either theme: its text colours are fixed
         margin=dict(l=80, r=20, t=30 + 22 * len(lines), b=110),
         height=300 + 30 * len(estimated) + 22 * len(lines),
         legend=dict(orientation="h", yanchor="top", y=-0.35, x=0, xanchor="left"),
     )
-    return fig
+    return dark_text(fig)

@@ -16,7 +16,7 @@ from cspdash.periods import Quarter
 
 COMPARE_STYLE = """<style>
 table.compare col.cname {width: 28%;} table.compare col.cfig {width: 15%;} table.compare col.cstatus {width: 13.5%;}
-table.compare tr.group th {background: #f3f2f1; font-size: 1.05rem; padding-top: 0.6rem;}
+table.compare tr.group th {background: var(--csp-band, #f3f2f1); color: var(--csp-text, #0b0c0c); font-size: 1.05rem; padding-top: 0.6rem;}
 </style>"""
 
 

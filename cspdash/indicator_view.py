@@ -107,3 +107,25 @@ def summary_html(views: list[IndicatorView], caption: str) -> str:
         f'<table class="overview summary"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def subgroup_views(
+    catalogue: Catalogue,
+    subgroup_id: str,
+    observations: pd.DataFrame,
+    quarter: Quarter,
+    targets: dict[tuple[str, int], Target],
+    releases: pd.DataFrame | None = None,
+    provisional_months: dict[str, int] | None = None,
+) -> list[IndicatorView]:
+    """A sub-group's view of an area's quarter: each quarterly or monthly indicator with figures, in
+    catalogue order (annual publications are shown as published comparators instead)."""
+    views = []
+    for ind in catalogue.for_subgroup(subgroup_id):
+        rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
+        if rows.empty or ind.frequency == "year":
+            continue
+        view = indicator_view(ind, rows, quarter, targets, releases, provisional_months, catalogue)
+        if view is not None:
+            views.append(view)
+    return views

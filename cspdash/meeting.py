@@ -7,19 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from cspdash.boardpack import STATUS_BY_WORD, exceptions, figures, stamp, subgroups
+from cspdash.boardpack import STATUS_BY_WORD, chart_figure, exceptions, stamp, subgroups
+from cspdash.palette import TEXT, WHITE
 
 MEETING_STYLE = """<style>
-.meeting, .meeting p, .meeting td, .meeting th, .meeting li {font-size: 21px !important; line-height: 1.45; color: #0b0c0c;}
+.meeting, .meeting p, .meeting td, .meeting th, .meeting li {font-size: 21px !important; line-height: 1.45; color: var(--csp-text, #0b0c0c);}
 .meeting h2 {font-size: 34px; margin: 0 0 0.4rem;}
-.meeting .stamp {font-size: 17px; font-weight: 700; border-left: 6px solid #0b0c0c; padding-left: 0.6rem; margin-bottom: 0.8rem;}
+.meeting .stamp {font-size: 17px; font-weight: 700; border-left: 6px solid var(--csp-strong-rule, #0b0c0c); padding-left: 0.6rem; margin-bottom: 0.8rem;}
 .meeting table {border-collapse: collapse; width: 100%;}
-.meeting th, .meeting td {text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #505a5f; vertical-align: top;}
-.meeting thead th {border-bottom: 3px solid #0b0c0c;}
+.meeting th, .meeting td {text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--csp-rule, #b1b4b6); vertical-align: top;}
+.meeting thead th {border-bottom: 3px solid var(--csp-strong-rule, #0b0c0c);}
 .meeting .figure, .meeting td.figure {font-size: 28px !important; font-weight: 700; white-space: nowrap;}
 .meeting p.big {font-size: 40px !important; font-weight: 700; margin: 0.2rem 0;}
-.meeting .status {display: inline-block; padding: 0.1rem 0.6rem; border: 2px solid #0b0c0c; font-weight: 700; white-space: nowrap;}
-.meeting .why {font-size: 18px !important; color: #0b0c0c;}
+.meeting .status {display: inline-block; padding: 0.1rem 0.6rem; border: 2px solid var(--csp-strong-rule, #0b0c0c); font-weight: 700; white-space: nowrap;}
+.meeting .why {font-size: 18px !important; color: var(--csp-text, #0b0c0c);}
 .meeting .comment {font-style: italic;}
 .meeting p.counts {font-size: 30px !important; font-weight: 700; margin: 0.6rem 0 1rem;}
 </style>"""
@@ -108,13 +109,20 @@ def meeting_figure(snapshot: dict, screen: Screen):
     """An exception's SPC chart for the shared screen: larger text, title across the width."""
     if not screen.key.startswith("exception-"):
         return None
-    fig = figures(snapshot, wrap=90).get(screen.key.removeprefix("exception-"))
-    if fig is None:
+    wanted = screen.key.removeprefix("exception-")
+    indicator = next((i for i in snapshot["indicators"] if i["id"] == wanted and i.get("chart")), None)
+    if indicator is None:
         return None
+    fig = chart_figure(indicator, wrap=90)
     fig.update_layout(
-        font=dict(size=18, color="#0b0c0c"), title_font_size=20, height=450, legend=dict(font_size=16, y=-0.4)
+        font=dict(size=18, color=TEXT),
+        title_font=dict(size=20, color=TEXT),
+        height=450,
+        legend=dict(font_size=16, y=-0.4),
+        paper_bgcolor=WHITE,
+        plot_bgcolor=WHITE,
     )
     fig.update_layout(margin_b=150)
-    fig.update_xaxes(tickfont=dict(size=16, color="#0b0c0c"), title_font=dict(size=18, color="#0b0c0c"))
-    fig.update_yaxes(tickfont=dict(size=16, color="#0b0c0c"), title_font=dict(size=18, color="#0b0c0c"))
+    fig.update_xaxes(tickfont=dict(size=16, color=TEXT), title_font=dict(size=18, color=TEXT))
+    fig.update_yaxes(tickfont=dict(size=16, color=TEXT), title_font=dict(size=18, color=TEXT))
     return fig

@@ -48,6 +48,20 @@ class OverviewRow:
         return self.assessment.judgement
 
 
+@dataclass(frozen=True)
+class BoardFigures:
+    """What the board's view of an area is built from: its figures and releases (as the reader may see
+    them), targets, the quarter's commentary, London-wide crime figures, and (for an analyst) the
+    figures as published, to mark what viewers see withheld."""
+
+    observations: pd.DataFrame
+    releases: pd.DataFrame | None
+    targets: dict
+    commentary: dict[str, dict] | None = None
+    london: pd.DataFrame | None = None
+    published: pd.DataFrame | None = None
+
+
 def overview_rows(
     catalogue: Catalogue,
     observations: pd.DataFrame,
@@ -192,6 +206,31 @@ def beside_london(rows: list[OverviewRow], london: pd.DataFrame, area: str, quar
     ]
 
 
+def board_rows(
+    catalogue: Catalogue,
+    area: str,
+    quarter: Quarter,
+    figures: BoardFigures,
+    provisional_months: dict[str, int] | None = None,
+) -> list[OverviewRow]:
+    """The board's view of an area's quarter (the overview, the `board` command and downloads): each
+    indicator's row, crime beside London, and, for analysts, how each figure is published."""
+    rows = overview_rows(
+        catalogue,
+        figures.observations,
+        quarter,
+        figures.targets,
+        figures.commentary,
+        figures.releases,
+        provisional_months,
+    )
+    if figures.london is not None:
+        rows = beside_london(rows, figures.london, area, quarter)
+    if figures.published is not None:
+        rows = marked(rows, figures.published, quarter, catalogue.disclosure.label)
+    return rows
+
+
 def _sentence(text: str) -> str:
     """A note as a sentence, so that several read as a paragraph."""
     text = text.strip()
@@ -214,8 +253,11 @@ def legend_html() -> str:
     return (
         '<details class="legend"><summary><strong>What the statuses mean</strong></summary>'
         f'<ul style="list-style:none;padding-left:0;margin:0.3rem 0">{items}</ul>'
-        f'<p style="font-size:0.85rem;color:#505a5f;margin:0">{escape(SpcOptions().describe("period"))}</p></details>'
+        f'<p style="font-size:0.85rem;color:var(--csp-muted, #505a5f);margin:0">{escape(SpcOptions().describe("period"))}</p></details>'
     )
+
+
+SPARK_LINE = "#1d70b8"  # an image cannot read the page's theme: at least 3:1 on white and on dark
 
 
 def sparkline_svg(values: list[float | None], label: str, width: int = 120, height: int = 30) -> str:
@@ -234,8 +276,8 @@ def sparkline_svg(values: list[float | None], label: str, width: int = 120, heig
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">'
-        f'<polyline points="{path}" fill="none" stroke="#12436D" stroke-width="2"/>'
-        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="#12436D"/></svg>'
+        f'<polyline points="{path}" fill="none" stroke="{SPARK_LINE}" stroke-width="2"/>'
+        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="{SPARK_LINE}"/></svg>'
     )
     encoded = base64.b64encode(svg.encode()).decode()
     return (
@@ -294,15 +336,15 @@ TABLE_STYLE = """
 <style>
 table.overview {border-collapse: collapse; width: 100%; font-size: 0.95rem; margin-bottom: 1.2rem;}
 table.overview caption {text-align: left; font-weight: 700; font-size: 1.1rem; padding: 0.4rem 0;}
-table.overview thead th {text-align: left; border-bottom: 2px solid #0b0c0c; padding: 0.35rem 0.5rem;}
-table.overview tbody th {text-align: left; border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.5rem;
+table.overview thead th {text-align: left; border-bottom: 2px solid var(--csp-strong-rule, #0b0c0c); padding: 0.35rem 0.5rem;}
+table.overview tbody th {text-align: left; border-bottom: 1px solid var(--csp-rule, #b1b4b6); padding: 0.35rem 0.5rem;
   font-weight: 600; vertical-align: top;}
-table.overview td {border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.5rem; vertical-align: top;}
+table.overview td {border-bottom: 1px solid var(--csp-rule, #b1b4b6); padding: 0.35rem 0.5rem; vertical-align: top;}
 table.overview td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
-table.overview .unit {font-size: 0.8rem; color: #505a5f; font-weight: 400;}
-table.overview .comment {font-size: 0.85rem; font-weight: 400; font-style: italic; color: #0b0c0c; margin-top: 0.2rem;}
-.why {font-size: 0.85rem; color: #505a5f; margin-top: 0.15rem;}
-.caveat {font-size: 0.85rem; color: #0b0c0c; margin-top: 0.15rem;}
+table.overview .unit {font-size: 0.8rem; color: var(--csp-muted, #505a5f); font-weight: 400;}
+table.overview .comment {font-size: 0.85rem; font-weight: 400; font-style: italic; color: var(--csp-text, #0b0c0c); margin-top: 0.2rem;}
+.why {font-size: 0.85rem; color: var(--csp-muted, #505a5f); margin-top: 0.15rem;}
+.caveat {font-size: 0.85rem; color: var(--csp-text, #0b0c0c); margin-top: 0.15rem;}
 .spc {font-size: 0.85rem; margin-bottom: 0.2rem;}
 table.overview {table-layout: fixed;}
 table.overview col.name {width: 19%;} table.overview col.num {width: 8.5%;} table.overview col.change {width: 17%;}
@@ -310,7 +352,7 @@ table.overview col.status {width: 22%;} table.overview col.spc {width: 15%;} tab
 table.overview col.sub {width: 10%;}
 table.overview img.spark {max-width: 100%; height: auto;}
 .spc .icon {display: inline-block; min-width: 1.3rem; text-align: center; border-radius: 50%;
-  font-weight: 700; border: 1px solid #0b0c0c; padding: 0 0.15rem;}
+  font-weight: 700; border: 1px solid var(--csp-strong-rule, #0b0c0c); padding: 0 0.15rem;}
 .legend li {margin: 0.2rem 0;}
 </style>
 """

@@ -11,6 +11,25 @@ RULE = "#b1b4b6"
 WHITE = "#ffffff"
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 
+# The page's own text, for the light and the dark theme: the project's HTML reads these as CSS
+# variables (`var(--csp-text, #0b0c0c)`), falling back to the light values (the board pack).
+THEME_COLOURS = {
+    "light": {"text": TEXT, "muted": SECONDARY_TEXT, "rule": RULE, "strong-rule": TEXT, "band": "#f3f2f1"},
+    "dark": {"text": "#f3f2f1", "muted": "#c4c8cb", "rule": "#6f777b", "strong-rule": "#f3f2f1", "band": "#2b2f33"},
+}
+
+
+def theme_css(theme: str) -> str:
+    """The CSS variables of one theme ("light" or "dark"), for a page's style block."""
+    colours = THEME_COLOURS.get(theme, THEME_COLOURS["light"])
+    return ":root {" + " ".join(f"--csp-{name}: {value};" for name, value in colours.items()) + "}"
+
+
+def themed(name: str) -> str:
+    """A CSS colour that follows the page's theme: `themed("text")` → var(--csp-text, #0b0c0c)."""
+    return f"var(--csp-{name}, {THEME_COLOURS['light'][name]})"
+
+
 # Analysis Function categorical palette (at most four categories in one chart)
 CATEGORICAL = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE = CATEGORICAL[:4]

@@ -7,32 +7,20 @@ import streamlit as st
 from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
-from cspdash.overview import (
-    TABLE_STYLE,
-    beside_london,
-    legend_html,
-    marked,
-    overview_frame,
-    overview_html,
-    overview_rows,
-    status_counts,
-)
-from data_loaders.kinds import expected_returns, provisional_months
+from cspdash.overview import TABLE_STYLE, legend_html, overview_frame, overview_html, status_counts
+from data_loaders.kinds import expected_returns
 from pages.shared import (
-    area_commentary,
     area_observations,
-    area_releases,
     as_published,
+    board_view,
     cached,
     disclosure_note,
     engine,
     figure_details,
     figures_as_published,
     keep,
-    london_observations,
     remember,
     selected,
-    stored_targets,
 )
 
 area, quarter = selected()
@@ -40,20 +28,9 @@ st.title(f"Partnership overview: {area}")
 if quarter is None:
     st.info(f"No figures are stored for {area} yet. Load a return on the Data pages.")
     st.stop()
-catalogue, targets = load_catalogue(), cached(stored_targets)
-commentary = cached(area_commentary, area, quarter)
-
-
-def rows_from(observations, releases):
-    """Pure (no Streamlit calls): the download's callable runs it outside the page's run."""
-    return overview_rows(catalogue, observations, quarter, targets, commentary, releases, provisional_months())
-
-
-rows = rows_from(cached(area_observations, area), cached(area_releases, area))
-rows = beside_london(rows, cached(london_observations, "mps_crime"), area, quarter)
+catalogue = load_catalogue()
+rows = cached(board_view, area, quarter)  # built once per store version, read by every session
 published = None if figures_as_published() else as_published(area_observations, area)
-if published is not None:
-    rows = marked(rows, published, quarter, catalogue.disclosure.label)
 expected = expected_returns(catalogue)
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
@@ -81,14 +58,11 @@ st.caption(
 with st.expander("Figure details: where a figure comes from and its revisions"):
     chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
     figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
-published_releases = None if published is None else as_published(area_releases, area)
 
 
 def published_table() -> bytes:
     """The download is an export: always the published figures, whoever asks."""
-    if published is None:
-        return csv_bytes(overview_frame(rows, quarter))
-    return csv_bytes(overview_frame(rows_from(published, published_releases), quarter))
+    return csv_bytes(overview_frame(as_published(board_view, area, quarter), quarter))
 
 
 st.download_button(

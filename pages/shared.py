@@ -27,9 +27,11 @@ from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.comparators import published_comparators, twelve_month_comparison
 from cspdash.completeness import board_quarter
 from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view, supplied_base
-from cspdash.indicator_view import figures_table, indicator_view, summary_html
+from cspdash.indicator_view import figures_table, subgroup_views, summary_html
 from cspdash.overview import (
     TABLE_STYLE,
+    BoardFigures,
+    board_rows,
     change_words,
     notes_html,
     revision_lines,
@@ -37,6 +39,7 @@ from cspdash.overview import (
     status_badge,
     year_to_date_words,
 )
+from cspdash.palette import theme_css
 from cspdash.periods import Quarter
 from cspdash.protected import withheld_quarters
 from cspdash.safe_text import plain_markdown
@@ -274,21 +277,58 @@ def revisions(_engine, url: str, version: int, indicator_id: str, area: str, sta
     return records.figure_history(_engine, indicator_id, area, start)
 
 
+@st.cache_data(**CACHE)
+def board_view(_engine, url: str, version: int, area: str, quarter: Quarter, published: bool = False) -> list:
+    """The board's rows for an area's quarter, built once per store version (every session reads them):
+    as published for a viewer or a download; as stored, marked with what viewers see, otherwise."""
+    figures = BoardFigures(
+        area_observations(_engine, url, version, area, None, published),
+        area_releases(_engine, url, version, area, None, published),
+        stored_targets(_engine, url, version),
+        area_commentary(_engine, url, version, area, quarter),
+        london_observations(_engine, url, version, "mps_crime", published),
+        None if published else area_observations(_engine, url, version, area, None, True),
+    )
+    return board_rows(load_catalogue(), area, quarter, figures, provisional_months())
+
+
+@st.cache_data(**CACHE)
+def subgroup_view(
+    _engine, url: str, version: int, area: str, quarter: Quarter, subgroup_id: str, published: bool = False
+) -> list:
+    """A sub-group's indicator views for an area's quarter, built once per store version."""
+    observations = area_observations(_engine, url, version, area, subgroup_id, published)
+    releases = area_releases(_engine, url, version, area, subgroup_id, published)
+    targets = stored_targets(_engine, url, version)
+    return subgroup_views(load_catalogue(), subgroup_id, observations, quarter, targets, releases, provisional_months())
+
+
 def cached(query, *args):
     """A cached query for this run's store version: `cached(area_observations, area)`. Figures are
     read as the signed-in person may see them (`figures_as_published`)."""
-    if any(query is q for q in FIGURE_QUERIES):
+    if query in FIGURE_QUERIES:
         args = _with_published(query, args)
     return query(engine(), database_url(), version(), *args)
 
 
-FIGURE_QUERIES = (area_observations, area_releases, published_observations, london_observations)
+FIGURE_QUERIES = (
+    area_observations,
+    area_releases,
+    published_observations,
+    london_observations,
+    board_view,
+    subgroup_view,
+)
 
 
 def _with_published(query, args: tuple) -> tuple:
-    positional = 2 if query is area_observations or query is area_releases else 1
-    args = args + (None,) * (positional - len(args))
+    args = args + (None,) * (_positional(query) - len(args))
     return (*args, figures_as_published())
+
+
+def _positional(query) -> int:
+    """How many arguments come before a figure query's `published` flag."""
+    return {area_observations: 2, area_releases: 2, board_view: 2, subgroup_view: 3}.get(query, 1)
 
 
 def figures_as_published() -> bool:
@@ -298,8 +338,7 @@ def figures_as_published() -> bool:
 
 def as_published(query, *args):
     """A figure query as everyone outside the partnership sees it (exports, viewers): for marking."""
-    positional = 2 if query is area_observations or query is area_releases else 1
-    args = args + (None,) * (positional - len(args))
+    args = args + (None,) * (_positional(query) - len(args))
     return query(engine(), database_url(), version(), *args, True)
 
 
@@ -362,9 +401,15 @@ def _from_link(key: str, options: list[str]) -> None:
 
 
 HOUSE_STYLE = """<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #505a5f !important; opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: var(--csp-muted) !important; opacity: 1 !important;}
 :focus-visible {outline: 3px solid #ffdd00 !important; outline-offset: 0; box-shadow: 0 0 0 5px #0b0c0c !important;}
 </style>"""
+
+
+def house_style() -> str:
+    """The theme's text colours as CSS variables, captions at 7:1, and a visible focus everywhere."""
+    theme = st.context.theme.type or "light"
+    return f"<style>{theme_css(theme)}</style>" + HOUSE_STYLE
 
 
 def remember(key: str, default: str) -> None:
@@ -381,7 +426,7 @@ def keep(key: str) -> None:
 def sidebar_navigation(sections: dict[str, list]) -> None:
     """The pages this person may open, as headed groups of links (plain links: Streamlit's own
     navigation list puts divs inside its list, which screen readers cannot follow)."""
-    st.html(HOUSE_STYLE)  # captions at 7:1 contrast (Streamlit's grey is 3.9:1); a visible focus everywhere
+    st.html(house_style())  # captions at 7:1 contrast (Streamlit's grey is 3.9:1); a visible focus everywhere
     with st.sidebar.container(key="site-nav"):
         for section, section_pages in sections.items():
             st.markdown(f"**{section}**")
@@ -435,20 +480,10 @@ def subgroup_page(subgroup_id: str) -> None:
     if quarter is None:
         st.info(f"No figures are stored for {area} yet.")
         return
-    observations = cached(area_observations, area, subgroup_id)
-    releases = cached(area_releases, area, subgroup_id)
-    targets = cached(stored_targets)
     st.caption(f"{quarter.label} · source: {subgroup.source}")
     published = None if figures_as_published() else as_published(area_observations, area, subgroup_id)
     disclosure_note(published)
-    views = []
-    for ind in catalogue.for_subgroup(subgroup_id):
-        rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
-        if rows.empty or ind.frequency == "year":  # annual publications: under "Published comparators"
-            continue
-        view = indicator_view(ind, rows, quarter, targets, releases, provisional_months(), catalogue)
-        if view is not None:
-            views.append(view)
+    views = cached(subgroup_view, area, quarter, subgroup_id)  # built once per store version
     if views:  # the summary first, then each indicator's section with its charts
         st.html(TABLE_STYLE + summary_html(views, f"{subgroup.name} at a glance — {quarter.label}"))
     for view in views:
@@ -586,8 +621,9 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
         if compared is not None:
             st.markdown(f"London comparison: {plain_markdown(compared.sentence)}.")
     notes_html_and_actions(ind.id, area, quarter)
-    with st.popover("Where this figure comes from", width="stretch"):
-        figure_details(ind.id, area, quarter)
+    with st.popover("Where this figure comes from", width="stretch", key=f"from-{ind.id}", on_change="rerun") as box:
+        if box.open:  # read only when opened
+            figure_details(ind.id, area, quarter)
     if ind.description:
         st.caption(ind.description)
     if a.release_note:
@@ -596,14 +632,21 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
         st.caption(
             f"Figures from {len(view.releases)} releases; each month is taken from the newest release that has it."
         )
+    with st.expander(f"Charts and figures: {ind.name}", key=f"charts-{ind.id}", on_change="rerun") as section:
+        if section.open:  # drawn on demand: the page shows every indicator's finding first
+            _charts(view, quarter, marks)
+
+
+def _charts(view, quarter: Quarter, marks: dict | None) -> None:
+    """An indicator's SPC chart and rolling year side by side, then its quarterly figures."""
+    ind, a = view.indicator, view.assessment
     left, right = st.columns(2)
     left.plotly_chart(spc_figure(a), key=f"spc-{ind.id}", alt=view.headline, config=STATIC)
     left.caption(plain_markdown(a.rule_set() + (" " + " ".join(a.break_notes) if a.break_notes else "")))
     rolling = rolling_twelve(ind, view.rolling, quarter)
     finding = (rolling.layout.title.text or f"{ind.name}, rolling 12 months").replace("<br>", " ")
     right.plotly_chart(rolling, key=f"r12-{ind.id}", alt=finding, config=STATIC)
-    with st.expander(f"Figures: {ind.name}"):
-        st.dataframe(figures_table(view, withheld=marks), hide_index=True)
+    st.dataframe(figures_table(view, withheld=marks), hide_index=True)
 
 
 if __name__ == "__main__":  # opened as a page of its own: not a page

@@ -92,8 +92,9 @@ def chromium(*extra_args: str):
             browser.close()
 
 
-def new_page(browser, width: int = 1400, height: int = 1000):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def new_page(browser, width: int = 1400, height: int = 1000, color_scheme: str = "light"):
+    """A page in a browser session of its own; `color_scheme="dark"` asks for the dark theme."""
+    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
     page.set_default_timeout(WAIT_MS)
     return page
 

@@ -1,5 +1,6 @@
 """Accessibility checked by machine: axe-core (from npm, see package.json) injected by Playwright
-into every page and every meeting screen at 1280×720; no serious or critical finding."""
+into every page and every meeting screen at 1280×720, in the light and the dark theme; no serious or
+critical finding. A sub-group page is checked with its first indicator's charts opened."""
 
 import pytest
 from playwright.sync_api import expect
@@ -55,21 +56,42 @@ def _axe(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_finding_on_any_page(served, path):
-    url, browser = served
-    page = new_page(browser, width=1280, height=720)
-    page.goto(url + path)
-    expect(page.locator("h1").first).to_be_visible()
+THEMES = ["light", "dark"]  # the dark theme is asked for as a visitor's computer would: prefers-color-scheme
+
+
+IN_THE_THEME = """theme => {
+  const [r, g, b] = getComputedStyle(document.querySelector('.stApp')).backgroundColor.match(/\\d+/g).map(Number);
+  return (r + g + b < 150) === (theme === 'dark');
+}"""
+
+
+def settled(page) -> None:
     finished(page)
     page.wait_for_timeout(1500)  # the last elements of the run settle
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_finding_on_any_page(served, path, theme):
+    url, browser = served
+    page = new_page(browser, width=1280, height=720, color_scheme=theme)
+    page.goto(url + path)
+    expect(page.locator("h1").first).to_be_visible()
+    settled(page)
+    assert page.evaluate(IN_THE_THEME, theme), f"the page is not shown in the {theme} theme"
+    charts = page.get_by_text("Charts and figures:")
+    if charts.count():
+        charts.first.click()
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        settled(page)
     assert serious(page) == [], path
     page.close()
 
 
-def test_no_serious_accessibility_finding_on_any_meeting_screen(served):
+@pytest.mark.parametrize("theme", THEMES)
+def test_no_serious_accessibility_finding_on_any_meeting_screen(served, theme):
     url, browser = served
-    page = new_page(browser, width=1280, height=720)
+    page = new_page(browser, width=1280, height=720, color_scheme=theme)
     page.goto(f"{url}/meeting?{Q4}")
     title = page.locator("h1").first
     expect(title).to_have_text("Hackney, 2024/25 Q4: summary")

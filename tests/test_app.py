@@ -125,12 +125,18 @@ def test_exceptions_first_puts_red_before_amber_before_green(app):
     assert "Sub-group" in table["rows"][0]
 
 
-def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
+def test_subgroup_page_shows_findings_first_and_draws_an_indicators_charts_when_opened(app):
     at = app()
     at.switch_page("../pages/youth_justice.py").run()
+    # the page opens with every indicator's finding: only the two RRI charts are drawn at once
+    assert len(at.get("plotly_chart")) == 2
+    labels = [e.label for e in at.expander]
+    assert len([label for label in labels if label.startswith("Charts and figures: ")]) == 19
+    assert labels[0] == "Charts and figures: First time entrants aged 10–17"
+    at.session_state["charts-yj_fte_rate"] = True  # the board member opens one indicator's charts
+    at.run()
     charts = at.get("plotly_chart")
-    # an SPC chart and a rolling year for each of 19 Youth Justice indicators; an RRI chart for each of 2 cohorts
-    assert len(charts) == 2 * 19 + 2
+    assert len(charts) == 2 + 2
     import json
 
     spec = json.loads(charts[0].proto.spec)
@@ -143,7 +149,6 @@ def test_subgroup_page_draws_charts_with_titles_axes_and_period_labels(app):
     assert any(caption.value.startswith("Making Data Count XmR rules") for caption in at.caption)
     rolling = json.loads(charts[1].proto.spec)
     assert rolling["data"][0]["x"][-1] == "2024/25 Q4"
-    assert at.expander[0].label == "Figures: First time entrants aged 10–17"
     figures = next(d.value for d in at.dataframe if "Quarter" in d.value.columns)
     assert figures["Quarter"].iloc[-1] == "2024/25 Q4"
 

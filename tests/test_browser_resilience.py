@@ -58,6 +58,8 @@ def test_the_first_request_of_a_fresh_server_goes_through_the_router(store_copy,
         for name in NOT_PAGES:
             expect(nav).not_to_contain_text(re.compile(name, re.I))
         choose(page, "Quarter", "2022/23 Q1")  # the first interaction is not lost
+        expect(page.get_by_text("2022/23 Q1 · source:")).to_be_visible()
+        page.get_by_text("Charts and figures:").first.click()
         expect(page.locator(".js-plotly-plot").first).to_contain_text("2022/23 Q1")
         screenshot(page, "first_request.png")
         page.close()

@@ -1,0 +1,200 @@
+"""Benchmark, in a real browser: what the meeting feels, with today's pages against the pages as they
+were before the meeting work (a baseline commit), both served from the same store copy in one run.
+
+    python bench/pages.py [--baseline 69849cd] [--repeat 3]
+
+For each version: the overview's first render in a fresh browser session (server warm), a quarter
+change on the overview (that quarter seen once before), a sub-group page until its first content and
+until its run is over, and a step to the next meeting screen. Prints seconds (goal: a meeting step and
+a quarter change under 1 s) and ratios baseline / now (the machine's noise cancels in a ratio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cspdash.store.db import open_store  # noqa: E402
+from data_loaders.ingest import load_sample_if_empty  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+Q4 = "area=Hackney&quarter=2024/25+Q4"
+WAIT_MS = 120_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(folder: Path, database: str):
+    """The app in `folder` served by its own Streamlit process on the given store."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    env = {**os.environ, "DASHBOARD_DATABASE_URL": database, "PYTHONPATH": str(folder)}
+    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def baseline_tree(commit: str, into: Path) -> Path:
+    """The app's files at `commit` (git archive), to be served beside today's."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    shutil.copytree(ROOT / ".streamlit", into / ".streamlit", dirs_exist_ok=True)
+    return into
+
+
+class Timer:
+    """Timings of one served version in one browser, each measured from a person's action until the
+    page shows its result and the run is over (the header's Stop button gone)."""
+
+    def __init__(self, browser, url: str):
+        self.browser, self.url = browser, url
+
+    def _page(self):
+        context = self.browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        return context, page
+
+    @staticmethod
+    def _over(page) -> None:
+        from playwright.sync_api import expect
+
+        page.wait_for_timeout(100)  # a run that starts on the action shows its Stop button by then
+        expect(page.get_by_test_id("stStatusWidget").get_by_text("Stop")).to_have_count(0, timeout=WAIT_MS)
+
+    def overview_fresh(self) -> float:
+        from playwright.sync_api import expect
+
+        context, page = self._page()
+        start = time.perf_counter()
+        page.goto(f"{self.url}/?{Q4}")
+        expect(page.locator("table.overview").first).to_be_visible(timeout=WAIT_MS)
+        self._over(page)
+        took = time.perf_counter() - start
+        context.close()
+        return took
+
+    def quarter_change(self) -> float:
+        from playwright.sync_api import expect
+
+        context, page = self._page()
+        page.goto(f"{self.url}/?{Q4}")
+        expect(page.locator("table.overview").first).to_be_visible(timeout=WAIT_MS)
+        self._over(page)
+        box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Quarter", exact=True))
+        box.click()
+        box.locator("input").fill("2024/25 Q3")
+        start = time.perf_counter()
+        page.get_by_role("option", name="2024/25 Q3", exact=True).click()
+        expect(page.locator("table.overview caption").first).to_contain_text("2024/25 Q3", timeout=WAIT_MS)
+        self._over(page)
+        took = time.perf_counter() - start
+        context.close()
+        return took
+
+    def subgroup(self) -> tuple[float, float]:
+        from playwright.sync_api import expect
+
+        context, page = self._page()
+        start = time.perf_counter()
+        page.goto(f"{self.url}/youth_justice?{Q4}")
+        expect(page.get_by_text("Change on a year earlier").first).to_be_visible(timeout=WAIT_MS)
+        first = time.perf_counter() - start
+        self._over(page)
+        whole = time.perf_counter() - start
+        context.close()
+        return first, whole
+
+    def meeting_steps(self, steps: int = 6) -> list[float]:
+        from playwright.sync_api import expect
+
+        context, page = self._page()
+        page.goto(f"{self.url}/meeting?{Q4}")
+        title = page.locator("h1").first
+        expect(title).to_contain_text("summary", timeout=WAIT_MS)
+        self._over(page)
+        times = []
+        for _ in range(steps):
+            shown = title.inner_text()
+            start = time.perf_counter()
+            page.locator("body").press("ArrowRight")
+            expect(title).not_to_have_text(shown, timeout=WAIT_MS)
+            self._over(page)
+            times.append(time.perf_counter() - start)
+        context.close()
+        return times
+
+
+def measure(browser, url: str, repeat: int) -> dict[str, float]:
+    timer = Timer(browser, url)
+    timer.overview_fresh(), timer.quarter_change(), timer.subgroup(), timer.meeting_steps(2)  # warm the server
+    runs = [timer.subgroup() for _ in range(repeat)]
+    steps = [t for _ in range(repeat) for t in timer.meeting_steps()]
+    return {
+        "overview, first render in a fresh session": statistics.median(timer.overview_fresh() for _ in range(repeat)),
+        "overview, quarter change": statistics.median(timer.quarter_change() for _ in range(repeat)),
+        "Youth Justice page, first content": statistics.median(r[0] for r in runs),
+        "Youth Justice page, run over": statistics.median(r[1] for r in runs),
+        "meeting mode, next screen (median)": statistics.median(steps),
+        "meeting mode, next screen (slowest)": max(steps),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="69849cd", help="the commit whose pages are the baseline")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = f"sqlite:///{folder}/bench.db"
+        load_sample_if_empty(open_store(database))
+        before = baseline_tree(args.baseline, Path(folder) / "baseline")
+        results = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            for name, tree in (("baseline", before), ("now", ROOT)):
+                with served(tree, database) as url:
+                    results[name] = measure(browser, url, args.repeat)
+            browser.close()
+    print(f"pages in a browser at 1280x720 (seconds; baseline = {args.baseline}):")
+    for what, now in results["now"].items():
+        then = results["baseline"][what]
+        print(f"  {what}: {then:.2f} -> {now:.2f} ({then / now:.1f}x faster)")
+
+
+if __name__ == "__main__":
+    main()
