@@ -55,9 +55,12 @@ st.caption(
     "interval when the series is too short); otherwise the SPC variation of the latest point. The change on a "
     "year earlier is information: it is called significant only beyond the series' own usual variation."
 )
-with st.expander("Figure details: where a figure comes from and its revisions"):
-    chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
-    figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
+with st.expander(
+    "Figure details: where a figure comes from and its revisions", key="details", on_change="rerun"
+) as box:
+    if box.open:  # read only when opened
+        chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
+        figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
 
 
 def published_table() -> bytes:

@@ -153,6 +153,22 @@ def test_subgroup_page_shows_findings_first_and_draws_an_indicators_charts_when_
     assert figures["Quarter"].iloc[-1] == "2024/25 Q4"
 
 
+def test_where_a_figure_comes_from_is_read_when_asked_for(app):
+    """The overview's figure details and a sub-group's "Where this figure comes from" are read only
+    when opened, and then name the file, sheet and cells the figure came from."""
+    at = app()
+    assert not any("(submission " in m.value for m in at.main.markdown)
+    at.session_state["details"] = True
+    at.run()
+    detail = [m.value for m in at.main.markdown if "(submission " in m.value]
+    assert detail and "Return\\!C9\\:D9" in detail[0] and "in force" in detail[0]
+    at.switch_page("../pages/youth_justice.py").run()
+    assert not any("(submission " in m.value for m in at.main.markdown)
+    at.session_state["from-yj_fte_rate"] = True
+    at.run()
+    assert any("hackney\\_youth\\_justice" in m.value for m in at.main.markdown if "(submission " in m.value)
+
+
 def test_data_page_lists_every_submission(app):
     at = app()
     at.switch_page("../pages/data.py").run()
