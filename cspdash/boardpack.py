@@ -121,6 +121,19 @@ def stamp(snapshot: dict) -> str:
     return f"Data as at {as_at}; DRAFT — not signed off"
 
 
+def loaded_since(snapshot: dict, newest: datetime | None) -> str | None:
+    """When a file was loaded after the snapshot was signed off: a sentence saying that its
+    figures are later revisions, not shown (None for a draft, or if nothing is newer)."""
+    as_at = snapshot.get("data_as_at")
+    if not snapshot.get("signed_off_by") or newest is None or not as_at:
+        return None
+    if newest.isoformat(timespec="minutes") <= as_at:
+        return None
+    return (
+        f"A file was loaded after sign-off ({newest:%-d %b %Y %H:%M}): its figures are later revisions, not shown here"
+    )
+
+
 def _when(value: str | None) -> str:
     return f"{datetime.fromisoformat(value):%-d %b %Y %H:%M}" if value else ""
 

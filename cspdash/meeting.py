@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+import plotly.graph_objects as go
+
 from cspdash.boardpack import STATUS_BY_WORD, chart_figure, exceptions, stamp, subgroups
 from cspdash.palette import TEXT, WHITE
 
@@ -22,6 +24,7 @@ MEETING_STYLE = """<style>
 .meeting .status {display: inline-block; padding: 0.1rem 0.6rem; border: 2px solid var(--csp-strong-rule, #0b0c0c); font-weight: 700; white-space: nowrap;}
 .meeting .why {font-size: 18px !important; color: var(--csp-text, #0b0c0c);}
 .meeting .comment {font-style: italic;}
+.meeting p.later {font-size: 17px !important; margin-top: -0.4rem;}
 .meeting p.counts {font-size: 30px !important; font-weight: 700; margin: 0.6rem 0 1rem;}
 </style>"""
 
@@ -58,14 +61,10 @@ def _table(indicators: list[dict], with_reason: bool = True) -> str:
 
 def screens(snapshot: dict) -> list[Screen]:
     """Summary, exceptions (one screen each), every sub-group, then open actions."""
-    counts: dict[str, int] = {}
-    for i in snapshot["indicators"]:
-        counts[i["status"]] = counts.get(i["status"], 0) + 1
-    order = sorted(counts, key=lambda w: STATUS_BY_WORD[w].severity)
-    summary = (
-        f'<p class="counts">{" · ".join(f"{STATUS_BY_WORD[w].shape} {counts[w]} {w}" for w in order)}</p>'
+    returns = "; ".join(f"{r['name']} — {r['status']}" for r in snapshot["completeness"])
+    summary = (  # the statuses follow as a chart (meeting_figure), its counts in its labels and text alternative
         f"<p>{len(exceptions(snapshot))} exceptions to discuss, then each sub-group and the open actions.</p>"
-        + "".join(f"<p>{escape(r['name'])}: {escape(r['status'])}</p>" for r in snapshot["completeness"])
+        + (f"<p>Returns: {escape(returns)}.</p>" if returns else "")
     )
     out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", summary)]
     for i in exceptions(snapshot):
@@ -96,17 +95,69 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
-def screen_html(snapshot: dict, screen: Screen, number: int, total: int, with_title: bool = True) -> str:
-    """One screen as shown: title (unless the page gives it), stamp, body, and where it is in the agenda."""
+def screen_html(
+    snapshot: dict, screen: Screen, number: int, total: int, with_title: bool = True, later: str | None = None
+) -> str:
+    """One screen as shown: title (unless the page gives it), stamp, body, and where it is in the agenda;
+    `later` says that figures loaded after sign-off exist and are not shown."""
     title = f"<h2>{escape(screen.title)}</h2>" if with_title else ""
+    note = f'<p class="later">{escape(later)}.</p>' if later else ""
     return (
         f'{MEETING_STYLE}<div class="meeting">{title}'
-        f'<p class="stamp">{escape(stamp(snapshot))} · screen {number} of {total}</p>{screen.body}</div>'
+        f'<p class="stamp">{escape(stamp(snapshot))} · screen {number} of {total}</p>{note}{screen.body}</div>'
     )
 
 
+def status_counts(snapshot: dict) -> dict[str, int]:
+    """How many indicators have each status, most severe first."""
+    counts: dict[str, int] = {}
+    for i in snapshot["indicators"]:
+        counts[i["status"]] = counts.get(i["status"], 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: STATUS_BY_WORD[item[0]].severity))
+
+
+def status_chart(snapshot: dict) -> go.Figure:
+    """The quarter's statuses as bars, each labelled with its shape, count and word."""
+    counts = status_counts(snapshot)
+    words = list(counts)
+    fig = go.Figure(
+        go.Bar(
+            x=[counts[w] for w in words],
+            y=words,
+            orientation="h",
+            marker=dict(color=[STATUS_BY_WORD[w].colour for w in words], line=dict(color=TEXT, width=1)),
+            text=[f"{STATUS_BY_WORD[w].shape} {counts[w]} {w}" for w in words],
+            textposition="outside",
+            textfont=dict(size=18, color=TEXT),
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        title=dict(text=f"Statuses of {sum(counts.values())} indicators", font=dict(size=20, color=TEXT), x=0),
+        font=dict(size=18, color=TEXT),
+        height=90 + 42 * len(words),
+        margin=dict(l=10, r=10, t=50, b=10),
+        paper_bgcolor=WHITE,
+        plot_bgcolor=WHITE,
+        showlegend=False,
+        xaxis=dict(visible=False, range=[0, max(counts.values()) * 1.35]),
+        yaxis=dict(visible=False, autorange="reversed"),
+    )
+    return fig
+
+
+def figure_alt(snapshot: dict, screen: Screen) -> str:
+    """The finding a screen's chart shows, in words (its text alternative)."""
+    if screen.key == "summary":
+        return "Statuses: " + ", ".join(f"{n} {w}" for w, n in status_counts(snapshot).items())
+    return screen.title
+
+
 def meeting_figure(snapshot: dict, screen: Screen):
-    """An exception's SPC chart for the shared screen: larger text, title across the width."""
+    """The summary's statuses, or an exception's SPC chart for the shared screen: larger text, title
+    across the width, sized so the whole screen fits 1280×720."""
+    if screen.key == "summary":
+        return status_chart(snapshot)
     if not screen.key.startswith("exception-"):
         return None
     wanted = screen.key.removeprefix("exception-")
@@ -117,12 +168,12 @@ def meeting_figure(snapshot: dict, screen: Screen):
     fig.update_layout(
         font=dict(size=18, color=TEXT),
         title_font=dict(size=20, color=TEXT),
-        height=450,
-        legend=dict(font_size=16, y=-0.4),
+        height=370,
+        legend=dict(font_size=16, orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
         paper_bgcolor=WHITE,
         plot_bgcolor=WHITE,
+        margin=dict(b=80, r=10),
     )
-    fig.update_layout(margin_b=150)
     fig.update_xaxes(tickfont=dict(size=16, color=TEXT), title_font=dict(size=18, color=TEXT))
     fig.update_yaxes(tickfont=dict(size=16, color=TEXT), title_font=dict(size=18, color=TEXT))
     return fig

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cspdash.boardpack import ChartsUnavailable, build_pack, stamp
+from cspdash.boardpack import ChartsUnavailable, build_pack, loaded_since, stamp
 from cspdash.store import records
 from cspdash.store.queries import data_as_at
 from pages.shared import cached, current_person, draft_snapshot, engine, require, selected, signed_off_snapshot, version
@@ -18,11 +18,10 @@ st.title(f"Board pack: {area}, {quarter.label}")
 signed = cached(signed_off_snapshot, area, quarter)
 if signed:
     st.success(stamp(signed) + ".", icon=":material/verified:")
-    newest = data_as_at(engine(), area)
-    if newest is not None and signed.get("data_as_at") and newest.isoformat(timespec="minutes") > signed["data_as_at"]:
+    if later := loaded_since(signed, data_as_at(engine(), area)):
         st.warning(
-            f"A file was loaded after sign-off ({newest:%-d %b %Y %H:%M}). The pack and meeting mode show the "
-            "signed-off figures; later revisions are not mixed in. Sign off again to include them.",
+            f"{later}. The pack and meeting mode show the signed-off figures; later revisions are not mixed in. "
+            "Sign off again to include them.",
             icon=":material/history:",
         )
 else:

@@ -263,3 +263,28 @@ def test_meeting_mode_steps_through_the_agenda_from_the_snapshot(store_copy):
     assert titles[-1] == "Open actions" and "Youth Justice" in titles
     assert any(t.startswith("Exception: ") for t in titles)
     assert at.query_params["screen"] in ("actions", ["actions"])  # the link reopens this screen
+
+
+def test_meeting_mode_shows_the_signed_off_figures_and_says_later_revisions_exist(store_copy, tmp_path):
+    from cspdash.periods import Quarter
+    from cspdash.store import records
+    from data_loaders.ingest import ingest_files
+    from data_loaders.publication import published_snapshot
+
+    engine = open_store(store_copy)
+    quarter = Quarter.parse("2024/25 Q4")
+    records.sign_off(engine, "Hackney", quarter, "chair@hackney.gov.uk", published_snapshot(engine, "Hackney", quarter))
+    later = tmp_path / "2024-25_Q4_hackney_youth_justice_revised.xlsx"
+    later.write_bytes(revised(40))
+    ingest_files(engine, [later], submitted_by="analyst@hackney.gov.uk")
+
+    at = app()
+    at.query_params.update(area="Hackney", quarter="2024/25 Q4", screen="subgroup-youth-justice")
+    at.run()
+    at.switch_page("../pages/meeting.py").run()
+    assert not at.exception
+    shown = " ".join(h.body for h in at.get("html"))
+    assert "signed off by chair@hackney.gov.uk" in shown
+    assert "its figures are later revisions, not shown here" in shown
+    custody = shown[shown.index("Custodial sentences") :][:300]
+    assert ">40<" not in custody  # the revised figure is not mixed in
