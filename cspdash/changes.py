@@ -13,9 +13,15 @@ KEY = ["indicator", "area", "breakdown", "period_start"]
 
 
 def in_force_for(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
-    """The figures in force (every breakdown) for the file's areas: read once, shared by the checks below."""
-    frames = [current_observations(engine, area=area, breakdown=None) for area in loaded.areas]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    """The figures in force (every breakdown) for the file's areas, at the file's levels (borough,
+    ward, LSOA...): one read of the store, shared by the checks below."""
+    touched = loaded.observations[["area", "area_kind"]].drop_duplicates()
+    if touched.empty:
+        return pd.DataFrame()
+    current = current_observations(engine, area=None, breakdown=None, area_kind=None, areas=touched["area"])
+    if current.empty:
+        return current
+    return current.merge(touched, on=["area", "area_kind"]).reset_index(drop=True)
 
 
 def _totals(current: pd.DataFrame, area: str) -> pd.DataFrame:

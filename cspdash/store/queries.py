@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import pandas as pd
@@ -43,12 +44,14 @@ def current_observations(
     subgroup: str | None = None,
     breakdown: str | None = "",
     area_kind: str | None = "la",
+    areas: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Every figure in force: for each indicator, area, breakdown and period, the latest revision.
 
     Publications (vintages) are ordered by the release's last month, so a newer release wins even
     if it was loaded first; returns by the order they were submitted. `area` is a partnership-level
-    name (kind 'la') unless `area_kind` says otherwise; `breakdown=None` gives every breakdown.
+    name (kind 'la') unless `area_kind` says otherwise; `areas` keeps only those names (one query for
+    many areas); `breakdown=None` gives every breakdown.
     """
     obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
     query = _active_observations(
@@ -77,6 +80,8 @@ def current_observations(
         breakdown,
         area_kind,
     )
+    if areas is not None:
+        query = query.where(area_t.name.in_(sorted(set(areas))))
     frame = _read_observations(engine, query)
     if frame.empty:
         return frame
