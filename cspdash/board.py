@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
 from cspdash.catalogue import Catalogue, Indicator
+from cspdash.history import History, SpcPoint, prepare
 from cspdash.periods import Quarter
 from cspdash.population import Population, per_thousand, population_for
 from cspdash.spc import ASSURANCE_WORDS, DEFAULT_OPTIONS, VARIATION_WORDS, SpcChart, SpcOptions, spc_chart
@@ -28,7 +28,7 @@ from cspdash.stats import (
     proportion_dispersion,
 )
 from cspdash.status import Judgement, Target, catalogue_target, judge, polarity_of
-from cspdash.trends import Change, Reading, quarterly, reading_for, rolling_twelve_months, year_on_year, year_to_date
+from cspdash.trends import Change, Reading, year_to_date_change
 
 MONTHS_PER_QUARTER = 3
 
@@ -44,14 +44,6 @@ class ChangeTest:
     @property
     def significant(self) -> bool:
         return self.p_value is not None and self.p_value < SIGNIFICANCE
-
-
-@dataclass(frozen=True)
-class SpcPoint:
-    label: str
-    start: date
-    value: float
-    provisional: bool
 
 
 @dataclass(frozen=True)
@@ -132,12 +124,12 @@ def mark_provisional(observations: pd.DataFrame, provisional_months: dict[str, i
     return observations.assign(provisional=newest.fillna(False).astype(bool))
 
 
-def _provisional_note(rows: pd.DataFrame, quarter: Quarter) -> str | None:
-    marked = rows[rows["provisional"] & (pd.to_datetime(rows["period_start"]).dt.date <= quarter.end)]
-    if marked.empty:
+def _provisional_note(history: History, quarter: Quarter) -> str | None:
+    marked = [(start, vintage) for start, vintage in history.provisional if start <= quarter.end]
+    if not marked:
         return None
-    months = sorted(pd.to_datetime(marked["period_start"]).dt.date)
-    release = ", ".join(sorted({v for v in marked["vintage"].dropna() if v}))
+    months = [start for start, _ in marked]
+    release = ", ".join(sorted({vintage for _, vintage in marked if vintage}))
     span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
     return (
         f"Provisional: {span} {'are' if len(months) > 1 else 'is'} among the newest months of {release or 'its release'}; "
@@ -148,39 +140,20 @@ def _provisional_note(rows: pd.DataFrame, quarter: Quarter) -> str | None:
 # ---- one release for a comparison ------------------------------------------------------------
 
 
-def _quarter_reading(ind: Indicator, rows: pd.DataFrame, quarter: Quarter) -> Reading | None:
-    return reading_for(quarterly(ind, rows), quarter)
-
-
-def _vintages(rows: pd.DataFrame, quarter: Quarter) -> set[str]:
-    if rows.empty or "vintage" not in rows:
-        return set()
-    starts = pd.to_datetime(rows["period_start"]).dt.date
-    inside = rows[(starts >= quarter.start) & (starts <= quarter.end)]
-    return {v for v in inside["vintage"].dropna().unique() if v}
-
-
-def _one_release_change(
-    ind: Indicator, rows: pd.DataFrame, releases: pd.DataFrame, quarter: Quarter, change: Change
-) -> tuple[Change, str | None, bool]:
+def _one_release_change(history: History, quarter: Quarter, change: Change) -> tuple[Change, str | None, bool]:
     """(change, note, comparable): both figures from one release. When the figures in force come
     from two releases, the newest release that covers both quarters is used; if none does, the
     change is shown but not tested."""
     earlier = quarter.year_earlier()
-    now, then = _vintages(rows, quarter), _vintages(rows, earlier)
+    now, then = history.vintages.get(quarter, frozenset()), history.vintages.get(earlier, frozenset())
     if not now or not then or (now == then and len(now) == 1):
         return change, None, True
-    candidates = releases[releases["indicator"] == ind.id] if not releases.empty else releases
-    for vintage, group in sorted(
-        candidates.groupby("vintage") if not candidates.empty else [],
-        key=lambda item: item[1]["vintage_end"].max(),
-        reverse=True,
-    ):
-        both = Change(_quarter_reading(ind, group, quarter), _quarter_reading(ind, group, earlier))
+    for release in history.releases:
+        both = Change(release.readings.get(quarter), release.readings.get(earlier))
         if both.absolute is not None:
             note = (
                 f"The figures in force for {quarter.label} and {earlier.label} come from different releases; the "
-                f"change compares both quarters as published in {vintage}."
+                f"change compares both quarters as published in {release.vintage}."
             )
             return both, note, True
     note = (
@@ -205,20 +178,22 @@ def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter:
     now, then = change.current, change.previous
     if now is None or then is None or not now.known or not then.known or ind.census:
         return None  # a census counts every case: there is no sampling error to test
-    history = series[~series["suppressed"].astype(bool)]
+    shown = ~series["suppressed"].to_numpy(bool)
+
+    def history(column: str) -> list[float]:
+        return series[column].to_numpy(float)[shown].tolist()
+
     days = _days(quarter, now.months) / _days(quarter.year_earlier(), then.months)
     p_value, dispersion = None, 1.0
     if ind.unit == "count":
-        dispersion = count_dispersion(history["value"].astype(float).tolist())
+        dispersion = count_dispersion(history("value"))
         p_value = count_change_p(now.value, then.value, days, dispersion)
     elif ind.unit == "rate" and None not in (now.numerator, then.numerator) and then.denominator:
-        dispersion = count_dispersion(history["numerator"].astype(float).tolist())
+        dispersion = count_dispersion(history("numerator"))
         exposure = days * (now.denominator or then.denominator) / then.denominator
         p_value = count_change_p(now.numerator, then.numerator, exposure, dispersion)
     elif ind.unit == "percent" and None not in (now.numerator, now.denominator, then.numerator, then.denominator):
-        dispersion = proportion_dispersion(
-            history["numerator"].astype(float).tolist(), history["denominator"].astype(float).tolist()
-        )
+        dispersion = proportion_dispersion(history("numerator"), history("denominator"))
         p_value = proportion_change_p(now.numerator, now.denominator, then.numerator, then.denominator, dispersion)
     if p_value is None:
         return None
@@ -228,32 +203,7 @@ def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter:
     return ChangeTest(p_value, dispersion, f"{verdict} ({p_text}{allowing})")
 
 
-# ---- the SPC series ---------------------------------------------------------------------------
-
-
-def _spc_points(
-    ind: Indicator, rows: pd.DataFrame, series: pd.DataFrame, quarter: Quarter
-) -> tuple[str, list[SpcPoint], list]:
-    """Monthly points for a monthly source, quarterly for returns; suppressed or missing periods left
-    out, with the starts of the suppressed ones (a chart with holes where the small numbers were
-    would be biased)."""
-    if ind.frequency == "month" and ind.aggregation == "sum":
-        inside = rows[pd.to_datetime(rows["period_start"]).dt.date <= quarter.end]
-        monthly = inside.groupby("period_start", sort=True).agg(
-            value=("value", "sum"), suppressed=("suppressed", "any"), provisional=("provisional", "any")
-        )
-        points = [
-            SpcPoint(f"{start:%b %Y}", start, float(row.value), bool(row.provisional))
-            for start, row in monthly.iterrows()
-            if not row.suppressed and pd.notna(row.value)
-        ]
-        return "month", points, [start for start, row in monthly.iterrows() if row.suppressed]
-    points = [
-        SpcPoint(row.quarter.label, row.quarter.start, float(row.value), bool(row.provisional))
-        for row in series.itertuples(index=False)
-        if not row.suppressed and row.value is not None and pd.notna(row.value)
-    ]
-    return "quarter", points, [row.quarter.start for row in series.itertuples(index=False) if row.suppressed]
+# ---- the SPC chart ----------------------------------------------------------------------------
 
 
 def _chart(
@@ -308,22 +258,34 @@ def assess(
 ) -> Assessment | None:
     """One indicator's judgement for one area and quarter (`rows`: its figures in force, with a
     `provisional` column from `mark_provisional`), or None if it has no quarter up to `quarter`."""
-    if "provisional" not in rows:
-        rows = rows.assign(provisional=False)
-    series = quarterly(ind, rows)
-    series = series[series["quarter"] <= quarter]
+    return assess_history(prepare(ind, rows, releases), quarter, target, catalogue, options, with_rolling)
+
+
+def assess_history(
+    history: History,
+    quarter: Quarter,
+    target: Target | None,
+    catalogue: Catalogue,
+    options: SpcOptions = DEFAULT_OPTIONS,
+    with_rolling: bool = False,
+) -> Assessment | None:
+    """One indicator's judgement for a quarter, read from its prepared history (`cspdash.history`)."""
+    ind = history.indicator
+    series = history.series_to(quarter)
     if series.empty:
         return None
-    per_resident = ind.subgroup == "mps_crime" and ind.unit == "count" and "area_code" in rows
+    per_resident = ind.subgroup == "mps_crime" and ind.unit == "count" and history.area_codes is not None
     needs_rolling = with_rolling or per_resident or ind.headline == "rolling_12_months"
-    rolling = rolling_twelve_months(ind, series) if needs_rolling else series.iloc[0:0]
-    quarter_change = year_on_year(series, quarter)
-    change = year_on_year(rolling, quarter) if ind.headline == "rolling_12_months" else quarter_change
-    change, release_note, comparable = _one_release_change(
-        ind, rows, releases if releases is not None else pd.DataFrame(), quarter, change
-    )
+    rolling = history.rolling_to(quarter) if needs_rolling else series.iloc[0:0]
+    earlier = quarter.year_earlier()
+    quarter_change = Change(history.by_quarter.get(quarter), history.by_quarter.get(earlier))
+    if ind.headline == "rolling_12_months":
+        change = Change(history.rolling_by_quarter.get(quarter), history.rolling_by_quarter.get(earlier))
+    else:
+        change = quarter_change
+    change, release_note, comparable = _one_release_change(history, quarter, change)
     tested = tested_change(ind, change, rolling if ind.headline == "rolling_12_months" else series, quarter)
-    frequency, points, suppressed = _spc_points(ind, rows, series, quarter)
+    frequency, points, suppressed = history.spc_points(quarter)
     points = points[-options.window :]
     chart, break_notes = _chart(ind, points, catalogue, target, options, suppressed, frequency)
     reading = change.current if ind.headline == "rolling_12_months" else quarter_change.current
@@ -341,27 +303,27 @@ def assess(
         change=change,
         change_test=tested if comparable else None,
         release_note=release_note,
-        year_to_date=year_to_date(ind, series, quarter),
+        year_to_date=year_to_date_change(history.year_to_date, quarter),
         spc=chart,
         spc_points=tuple(points),
         spc_frequency=frequency,
         target=target,
         judgement=judgement,
         caveats=_caveats(ind, quarter),
-        provisional_note=_provisional_note(rows, quarter),
+        provisional_note=_provisional_note(history, quarter),
         break_notes=break_notes,
-        resident_rate=_resident_rate(rows, rolling, quarter) if per_resident else None,
-        denominator_note=_denominator_note(ind, rows, reading, quarter),
+        resident_rate=_resident_rate(history, quarter) if per_resident else None,
+        denominator_note=_denominator_note(history, reading, quarter),
     )
 
 
-def _denominator_note(ind: Indicator, rows: pd.DataFrame, reading: Reading | None, quarter: Quarter) -> str | None:
+def _denominator_note(history: History, reading: Reading | None, quarter: Quarter) -> str | None:
     """Say which population a rate is per: the return's own figure beside the ONS estimate (and the
     rate on the ONS estimate when they differ), or the rate on the ONS estimate when the return gives
     no population; and say when a return has carried one population figure unchanged for years."""
-    if not ind.population or "area_code" not in rows or reading is None:
+    ind, codes = history.indicator, history.area_codes
+    if not ind.population or codes is None or reading is None:
         return None
-    codes = [c for c in rows["area_code"].dropna().unique() if c]
     ons = population_for(codes[0], ind.population, quarter.end.year) if len(codes) == 1 else None
     if reading.denominator is None:
         if ons is None or reading.numerator is None:
@@ -369,39 +331,64 @@ def _denominator_note(ind: Indicator, rows: pd.DataFrame, reading: Reading | Non
         rate = ind.value_from(reading.numerator, ons.value, reading.months)
         return f"The return gives no population: on the {ons.description} ({ons.value:,}) the rate is {rate:,.1f}."
     own = f"Rate on the return's own population ({reading.denominator:,.0f})"
+    unchanged = _unchanged_for_years(history, quarter)
     if ons is None:
-        return own + "; no ONS estimate is held for this area." + _unchanged_for_years(rows, quarter)
+        return own + "; no ONS estimate is held for this area." + unchanged
     if round(reading.denominator) == ons.value:
-        return f"{own}; the {ons.description} is the same." + _unchanged_for_years(rows, quarter)
+        return f"{own}; the {ons.description} is the same." + unchanged
     on_ons = ""
     if reading.numerator is not None:
         on_ons = f", which gives {ind.value_from(reading.numerator, ons.value, reading.months):,.1f}"
-    return f"{own}; the {ons.description} is {ons.value:,}{on_ons}." + _unchanged_for_years(rows, quarter)
+    return f"{own}; the {ons.description} is {ons.value:,}{on_ons}." + unchanged
 
 
-def _unchanged_for_years(rows: pd.DataFrame, quarter: Quarter, years: int = 3) -> str:
+def _unchanged_for_years(history: History, quarter: Quarter, years: int = 3) -> str:
     """' The return has used 650 in every quarter since 2018/19.' when a population never changed."""
-    own = rows[pd.to_datetime(rows["period_start"]).dt.date <= quarter.end].dropna(subset=["denominator"])
-    if own.empty or own["denominator"].nunique() != 1:
+    own = [(start, value) for start, value in history.denominators if start <= quarter.end]
+    if not own or len({value for _, value in own}) != 1:
         return ""
-    first = Quarter.containing(pd.Timestamp(own["period_start"].min()).date())
+    first = Quarter.containing(own[0][0])
     if (quarter.end.year - first.start.year) < years:
         return ""
     return (
-        f" The return has given {own['denominator'].iloc[0]:,.0f} every quarter since {first.label}; "
+        f" The return has given {own[0][1]:,.0f} every quarter since {first.label}; "
         "populations change, so check its source."
     )
 
 
-def _resident_rate(rows: pd.DataFrame, rolling: pd.DataFrame, quarter: Quarter) -> tuple[float, Population] | None:
+def _resident_rate(history: History, quarter: Quarter) -> tuple[float, Population] | None:
     """Crimes per 1,000 residents over the 12 months to the quarter, with the population it uses
     (the mid-year estimate for the calendar year the quarter ends in, or the nearest there is)."""
-    year_total = reading_for(rolling, quarter)
-    codes = [c for c in rows["area_code"].dropna().unique() if c]
+    year_total = history.rolling_by_quarter.get(quarter)
+    codes = history.area_codes or ()
     if year_total is None or not year_total.known or len(codes) != 1:
         return None
     population = population_for(codes[0], "all_ages", quarter.end.year)
     return (per_thousand(year_total.value, population), population) if population else None
+
+
+def prepare_all(
+    catalogue: Catalogue,
+    observations: pd.DataFrame,
+    releases: pd.DataFrame | None = None,
+    provisional_months: dict[str, int] | None = None,
+    subgroup: str | None = None,
+) -> dict[str, History]:
+    """Every quarterly or monthly indicator's history for one area (one area's observations), in
+    catalogue order: computed once when the figures change, read for any quarter."""
+    if observations.empty:
+        return {}
+    marked = mark_provisional(observations, provisional_months or {})
+    by_indicator = dict(tuple(marked.groupby("indicator")))
+    releases_by_indicator = (
+        dict(tuple(releases.groupby("indicator"))) if releases is not None and not releases.empty else {}
+    )
+    return {
+        ind.id: prepare(ind, by_indicator[ind.id], releases_by_indicator.get(ind.id), with_provenance=True)
+        for sub in catalogue.subgroups
+        for ind in catalogue.for_subgroup(sub.id)
+        if ind.id in by_indicator and ind.frequency != "year" and (not subgroup or ind.subgroup == subgroup)
+    }
 
 
 def assess_all(
@@ -412,19 +399,18 @@ def assess_all(
     releases: pd.DataFrame | None = None,
     provisional_months: dict[str, int] | None = None,
     subgroup: str | None = None,
+    histories: dict[str, History] | None = None,
 ) -> list[Assessment]:
-    """Every indicator with figures for the area (one area's observations), in catalogue order."""
-    if observations.empty:
-        return []
-    marked = mark_provisional(observations, provisional_months or {})
-    by_indicator = dict(tuple(marked.groupby("indicator")))
-    indicators = [ind for sub in catalogue.subgroups for ind in catalogue.for_subgroup(sub.id)]
+    """Every indicator with figures for the area (one area's observations), in catalogue order;
+    from `histories` (`prepare_all`) when they have been prepared already."""
+    if histories is None:
+        histories = prepare_all(catalogue, observations, releases, provisional_months, subgroup)
     out = []
-    for ind in indicators:
-        if ind.id not in by_indicator or ind.frequency == "year" or (subgroup and ind.subgroup != subgroup):
+    for history in histories.values():
+        ind = history.indicator
+        if subgroup and ind.subgroup != subgroup:
             continue
-        target = target_for(ind, quarter.fy, targets)
-        assessment = assess(ind, by_indicator[ind.id], quarter, target, catalogue, releases, catalogue.spc)
+        assessment = assess_history(history, quarter, target_for(ind, quarter.fy, targets), catalogue, catalogue.spc)
         if assessment is not None:
             out.append(assessment)
     return out

@@ -3,6 +3,7 @@ rank among the London boroughs, from a police release that covers every borough.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,6 +26,7 @@ def similar_areas(area_code: str, path: Path = SIMILAR) -> tuple[str, ...]:
     )
 
 
+@cache
 def code_for(name: str) -> str | None:
     table = population_table()
     match = table[table["area_name"].str.casefold() == name.casefold()]
@@ -34,16 +36,21 @@ def code_for(name: str) -> str | None:
 def borough_rates(observations: pd.DataFrame, indicator: str, start: date, end: date, year: int) -> pd.DataFrame:
     """Per borough: the count over `start`..`end` (months the release has for every borough) and the
     rate per 1,000 residents, with the population year used. Ranked 1 = highest rate."""
+    starts = _starts(observations)
     rows = observations[
         (observations["indicator"] == indicator)
         & (observations["breakdown"] == "")
-        & (pd.to_datetime(observations["period_start"]).dt.date >= start)
-        & (pd.to_datetime(observations["period_start"]).dt.date <= end)
+        & (starts >= start)
+        & (starts <= end)
         & ~observations["suppressed"].astype(bool)
     ]
     months = rows.groupby("area")["period_start"].nunique()
     complete = months[months == months.max()].index  # a borough missing a month is left out, not undercounted
-    counts = rows[rows["area"].isin(complete)].groupby("area")["value"].sum()
+    return ranked(rows[rows["area"].isin(complete)].groupby("area")["value"].sum(), year)
+
+
+def ranked(counts: pd.Series, year: int) -> pd.DataFrame:
+    """Each borough's count (indexed by borough) as a rate per 1,000 residents, ranked 1 = highest."""
     out = []
     for area, count in counts.items():
         code = code_for(area)
@@ -89,26 +96,88 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def twelve_month_comparison(observations: pd.DataFrame, indicator: str, area: str, quarter) -> Comparison | None:
+@dataclass(frozen=True)
+class LondonIndicator:
+    """One indicator of a London-wide release as month-by-borough tables (months oldest first)."""
+
+    months: list[date]
+    reported: pd.DataFrame  # a borough has any figure for the month
+    counted: pd.DataFrame  # a borough has a figure that counts (the whole, not suppressed)
+    counts: pd.DataFrame  # the sum of those figures
+
+    def rates(self, start: date, end: date, year: int) -> pd.DataFrame:
+        """`borough_rates` for the months `start`..`end`."""
+        window = slice(bisect_left(self.months, start), bisect_right(self.months, end))
+        months = self.counted.iloc[window].sum()
+        months = months[months > 0]
+        complete = months[months == months.max()].index  # a borough missing a month is left out
+        return ranked(self.counts.iloc[window][complete].sum(), year)
+
+
+@dataclass(frozen=True)
+class LondonFigures:
+    """A London-wide release, each indicator as month-by-borough tables: built once when the figures
+    change, then read for any quarter."""
+
+    by_indicator: dict[str, LondonIndicator]
+
+
+def london_figures(observations: pd.DataFrame) -> LondonFigures:
+    if observations.empty:
+        return LondonFigures({})
+    dated = observations.assign(start=pd.to_datetime(observations["period_start"]).dt.date)
+    return LondonFigures({indicator: _tables(rows) for indicator, rows in dated.groupby("indicator")})
+
+
+def _tables(rows: pd.DataFrame) -> LondonIndicator:
+    reported = rows.groupby(["start", "area"]).size().unstack(fill_value=0).sort_index().sort_index(axis=1) > 0
+    counting = rows[(rows["breakdown"] == "") & ~rows["suppressed"].astype(bool)]
+    sums = counting.groupby(["start", "area"])["value"].agg(["sum", "size"]).unstack()
+    sums = sums.reindex(index=reported.index, columns=pd.MultiIndex.from_product([["sum", "size"], reported.columns]))
+    return LondonIndicator(list(reported.index), reported, sums["size"].fillna(0) > 0, sums["sum"].fillna(0.0))
+
+
+def _starts(observations: pd.DataFrame) -> pd.Series:
+    if "start" in observations:
+        return observations["start"]
+    return pd.to_datetime(observations["period_start"]).dt.date
+
+
+def twelve_month_comparison(
+    observations: pd.DataFrame | LondonFigures, indicator: str, area: str, quarter
+) -> Comparison | None:
     """The 12 months to the end of a quarter, when the release has every one of them."""
     start = quarter.shift(-3).start
+    period = f"12 months to the end of {quarter.label}"
+    if isinstance(observations, LondonFigures):
+        tables = observations.by_indicator.get(indicator)
+        if tables is None or area not in tables.reported.columns:
+            return None
+        window = slice(bisect_left(tables.months, start), bisect_right(tables.months, quarter.end))
+        if tables.reported[area].iloc[window].sum() < 12:
+            return None
+        return compared(tables.rates(start, quarter.end, quarter.end.year), area, quarter.end.year, period)
     months = observations[(observations["indicator"] == indicator) & (observations["area"] == area)]
-    have = {d for d in pd.to_datetime(months["period_start"]).dt.date if start <= d <= quarter.end}
+    have = {d for d in _starts(months) if start <= d <= quarter.end}
     if len(have) < 12:
         return None
-    return compare(observations, indicator, area, start, quarter.end, f"12 months to the end of {quarter.label}")
+    return compare(observations, indicator, area, start, quarter.end, period)
 
 
 def compare(
     observations: pd.DataFrame, indicator: str, area: str, start: date, end: date, period: str
 ) -> Comparison | None:
     """The area beside London (every borough in the release) and its similar boroughs."""
-    rates = borough_rates(observations, indicator, start, end, end.year)
+    return compared(borough_rates(observations, indicator, start, end, end.year), area, end.year, period)
+
+
+def compared(rates: pd.DataFrame, area: str, year: int, period: str) -> Comparison | None:
+    """The area beside London from every borough's rate (`borough_rates`)."""
     if area not in set(rates["area"]) or len(rates) < MINIMUM_BOROUGHS:
         return None  # not a London-wide release: a rank among a few areas would mislead
     mine = rates[rates["area"] == area].iloc[0]
     similar = rates[rates["area_code"].isin(similar_areas(mine["area_code"]))]
-    population = population_for(mine["area_code"], "all_ages", end.year)
+    population = population_for(mine["area_code"], "all_ages", year)
     return Comparison(
         area=area,
         rate=float(mine["rate"]),

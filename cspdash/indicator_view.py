@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cspdash.board import Assessment, assess, mark_provisional, target_for
+from cspdash.board import Assessment, assess_history, prepare_all, target_for
 from cspdash.catalogue import Catalogue, Indicator, load_catalogue
 from cspdash.formatting import format_reading, headline
+from cspdash.history import History, prepare
 from cspdash.periods import Quarter
 from cspdash.status import Target
 from cspdash.trends import reading_for
@@ -47,13 +48,22 @@ def indicator_view(
     provisional_months: dict[str, int] | None = None,
     catalogue: Catalogue | None = None,
 ) -> IndicatorView | None:
-    catalogue = catalogue or load_catalogue()
-    rows = mark_provisional(observations, provisional_months or {})
-    a = assess(ind, rows, quarter, target_for(ind, quarter.fy, targets), catalogue, releases, catalogue.spc, True)
+    """One indicator's view from its figures for one area."""
+    from cspdash.board import mark_provisional
+
+    history = prepare(ind, mark_provisional(observations, provisional_months or {}), releases)
+    return view_of(history, quarter, targets, catalogue or load_catalogue())
+
+
+def view_of(
+    history: History, quarter: Quarter, targets: dict[tuple[str, int], Target], catalogue: Catalogue
+) -> IndicatorView | None:
+    """One indicator's view of a quarter, read from its prepared history."""
+    ind = history.indicator
+    a = assess_history(history, quarter, target_for(ind, quarter.fy, targets), catalogue, catalogue.spc, True)
     if a is None:
         return None
-    shown = observations[pd.to_datetime(observations["period_start"]).dt.date <= quarter.end]
-    found = tuple(sorted({v for v in shown.get("vintage", pd.Series(dtype=object)).dropna() if v}))
+    found = tuple(sorted(set().union(*(v for q, v in history.vintages.items() if q <= quarter))))
     return IndicatorView(
         a,
         headline(ind, a.headline_label, a.change, a.judgement),
@@ -117,15 +127,16 @@ def subgroup_views(
     targets: dict[tuple[str, int], Target],
     releases: pd.DataFrame | None = None,
     provisional_months: dict[str, int] | None = None,
+    histories: dict[str, History] | None = None,
 ) -> list[IndicatorView]:
     """A sub-group's view of an area's quarter: each quarterly or monthly indicator with figures, in
-    catalogue order (annual publications are shown as published comparators instead)."""
-    views = []
-    for ind in catalogue.for_subgroup(subgroup_id):
-        rows = observations[observations["indicator"] == ind.id] if not observations.empty else observations
-        if rows.empty or ind.frequency == "year":
-            continue
-        view = indicator_view(ind, rows, quarter, targets, releases, provisional_months, catalogue)
-        if view is not None:
-            views.append(view)
-    return views
+    catalogue order (annual publications are shown as published comparators instead); from
+    `histories` (`cspdash.board.prepare_all`) when they have been prepared already."""
+    if histories is None:
+        histories = prepare_all(catalogue, observations, releases, provisional_months, subgroup_id)
+    views = (
+        view_of(history, quarter, targets, catalogue)
+        for history in histories.values()
+        if history.indicator.subgroup == subgroup_id
+    )
+    return [view for view in views if view is not None]

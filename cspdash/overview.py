@@ -4,16 +4,18 @@ accessible table; built on `cspdash.board.assess_all` (the board's one judgement
 from __future__ import annotations
 
 import base64
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from html import escape
 
 import pandas as pd
 
-from cspdash.board import Assessment, assess_all
+from cspdash.board import Assessment, assess_all, prepare_all
 from cspdash.catalogue import Catalogue, Indicator
-from cspdash.comparators import Comparison, ordinal, twelve_month_comparison
+from cspdash.comparators import Comparison, LondonFigures, london_figures, ordinal, twelve_month_comparison
 from cspdash.disclosure import DisclosurePolicy
 from cspdash.formatting import format_change, format_reading, format_value, headline
+from cspdash.history import History
 from cspdash.palette import ASSURANCE_ICONS, VARIATION_ICONS
 from cspdash.periods import Quarter
 from cspdash.protected import withheld_quarters
@@ -58,8 +60,9 @@ class BoardFigures:
     releases: pd.DataFrame | None
     targets: dict
     commentary: dict[str, dict] | None = None
-    london: pd.DataFrame | None = None
+    london: pd.DataFrame | LondonFigures | None = None
     published: pd.DataFrame | None = None
+    histories: dict[str, History] | None = None  # prepared from observations and releases, if already done
 
 
 def overview_rows(
@@ -70,32 +73,32 @@ def overview_rows(
     commentary: dict[str, dict] | None = None,
     releases: pd.DataFrame | None = None,
     provisional_months: dict[str, int] | None = None,
+    histories: dict[str, History] | None = None,
 ) -> list[OverviewRow]:
-    """One row per indicator that has figures for the area (observations of one area)."""
+    """One row per indicator that has figures for the area (observations of one area); from
+    `histories` (`cspdash.board.prepare_all`) when they have been prepared already."""
+    if histories is None:
+        histories = prepare_all(catalogue, observations, releases, provisional_months)
     rows = []
-    assessments = assess_all(catalogue, observations, quarter, targets, releases, provisional_months)
-    by_indicator = dict(tuple(observations.groupby("indicator"))) if assessments else {}
-    for assessment in assessments:
+    for assessment in assess_all(catalogue, observations, quarter, targets, histories=histories):
         ind = assessment.indicator
-        series = assessment.series
-        recent = series[series["quarter"] > quarter.shift(-SPARK_QUARTERS)]
-        trend = [None if row.suppressed else row.value for row in recent.itertuples()]
+        history = histories[ind.id]
+        recent = history.quarters[bisect_right(history.quarters, quarter.shift(-SPARK_QUARTERS)) :]
+        trend = [
+            None if reading.suppressed else reading.value
+            for reading in (history.by_quarter[q] for q in recent if q <= quarter)
+        ]
         rows.append(
             OverviewRow(
                 assessment,
                 catalogue.subgroup(ind.subgroup).name,
                 trend,
                 headline(ind, assessment.headline_label, assessment.change, assessment.judgement),
-                provenance_text(_in_quarter(by_indicator[ind.id], quarter)) if "source_file" in observations else "",
+                history.provenance.get(quarter, ""),
                 (commentary or {}).get(ind.id, {}).get("text", ""),
             )
         )
     return rows
-
-
-def _in_quarter(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
-    starts = pd.to_datetime(rows["period_start"]).dt.date
-    return rows[(starts >= quarter.start) & (starts <= quarter.end)]
 
 
 def exceptions_first(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -196,8 +199,12 @@ def marked(rows: list[OverviewRow], published: pd.DataFrame, quarter: Quarter, l
     return [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
 
 
-def beside_london(rows: list[OverviewRow], london: pd.DataFrame, area: str, quarter: Quarter) -> list[OverviewRow]:
+def beside_london(
+    rows: list[OverviewRow], london: pd.DataFrame | LondonFigures, area: str, quarter: Quarter
+) -> list[OverviewRow]:
     """Each police-recorded crime row with the area beside London, where a London-wide release has it."""
+    if isinstance(london, pd.DataFrame):
+        london = london_figures(london)
     return [
         replace(row, london=twelve_month_comparison(london, row.indicator.id, area, quarter))
         if row.indicator.subgroup == "mps_crime"
@@ -223,6 +230,7 @@ def board_rows(
         figures.commentary,
         figures.releases,
         provisional_months,
+        figures.histories,
     )
     if figures.london is not None:
         rows = beside_london(rows, figures.london, area, quarter)
@@ -448,18 +456,26 @@ def overview_html(rows: list[OverviewRow], quarter: Quarter, order: str = "subgr
     return TABLE_STYLE + "".join(tables)
 
 
-def provenance_text(rows: pd.DataFrame) -> str:
-    """Where a quarter's figure comes from: file, sheet and cells, release, who loaded it and when."""
-    parts = []
-    for row in rows.itertuples():
-        where = f"{row.source_file}, {row.source_sheet}!{row.source_cell}"
-        vintage, who = getattr(row, "vintage", None), getattr(row, "submitted_by", None)
-        release = f"; release {vintage}" if isinstance(vintage, str) and vintage else ""
-        loaded = ""
-        if isinstance(who, str) and pd.notna(getattr(row, "submitted_at", None)):
-            loaded = f"; loaded by {row.submitted_by} on {pd.Timestamp(row.submitted_at):%-d %b %Y %H:%M}"
-        parts.append(f"{pd.Timestamp(row.period_start):%b %Y}: {where}{release}{loaded}")
-    return "\n".join(parts)
+PROVENANCE_COLUMNS = [
+    "period_start",
+    "source_file",
+    "source_sheet",
+    "source_cell",
+    "vintage",
+    "submitted_by",
+    "submitted_at",
+]
+
+
+def provenance_line(row: dict) -> str:
+    """One period's figure: where it is in its file, its release, who loaded it and when."""
+    where = f"{row['source_file']}, {row['source_sheet']}!{row['source_cell']}"
+    vintage, who = row["vintage"], row["submitted_by"]
+    release = f"; release {vintage}" if isinstance(vintage, str) and vintage else ""
+    loaded = ""
+    if isinstance(who, str) and pd.notna(row["submitted_at"]):
+        loaded = f"; loaded by {who} on {pd.Timestamp(row['submitted_at']):%-d %b %Y %H:%M}"
+    return f"{pd.Timestamp(row['period_start']):%b %Y}: {where}{release}{loaded}"
 
 
 def revision_lines(history: pd.DataFrame, policy: DisclosurePolicy | None = None, unit: str = "count") -> list[str]:

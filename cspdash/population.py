@@ -42,6 +42,7 @@ def population_table(path: Path = TABLE) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"area_code": str})
 
 
+@cache
 def population_for(area_code: str, measure: str, year: int) -> Population | None:
     """The estimate for `year`, else the nearest year there is (the earlier one on a tie)."""
     if measure not in MEASURES:

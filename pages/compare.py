@@ -19,7 +19,7 @@ from pages.shared import (
     disclosure_note,
     engine,
     figures_as_published,
-    london_observations,
+    london_tables,
     selected,
     stored_targets,
 )
@@ -52,7 +52,7 @@ def rows_for(figures: dict, releases: dict) -> dict:
 rows_by_area = rows_for(
     {area: cached(area_observations, area) for area in areas}, {area: cached(area_releases, area) for area in areas}
 )
-london = cached(london_observations, "mps_crime")
+london = cached(london_tables, "mps_crime")
 comparisons = {
     (area, row.indicator.id): twelve_month_comparison(london, row.indicator.id, area, quarter)
     for area, rows in rows_by_area.items()

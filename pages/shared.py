@@ -22,11 +22,13 @@ from cspdash.access import (
     local_person,
     person_from_claims,
 )
+from cspdash.board import prepare_all
 from cspdash.catalogue import load_catalogue
 from cspdash.charts import rolling_twelve, rri_figure, rri_title, spc_figure
-from cspdash.comparators import published_comparators, twelve_month_comparison
+from cspdash.comparators import LondonFigures, london_figures, published_comparators, twelve_month_comparison
 from cspdash.completeness import board_quarter
 from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_table, cohort_view, supplied_base
+from cspdash.history import History
 from cspdash.indicator_view import figures_table, subgroup_views, summary_html
 from cspdash.overview import (
     TABLE_STYLE,
@@ -189,6 +191,7 @@ def store_problems_shown():
 
 
 CACHE = dict(ttl=3600, max_entries=64, show_spinner=False)
+SHARED = dict(ttl=3600, max_entries=64, show_spinner=False)  # built once per store version, read only
 STATIC = {"displayModeBar": False}  # no chart toolbar: dozens of tab stops a page, none needed to read a chart
 POPULATION_BASE = "yj_population_10_17"  # an analyst's 10–17 base by ethnic group (ethnic_group_counts kind)
 
@@ -277,30 +280,50 @@ def revisions(_engine, url: str, version: int, indicator_id: str, area: str, sta
     return records.figure_history(_engine, indicator_id, area, start)
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(**SHARED)
+def area_histories(
+    _engine, url: str, version: int, area: str, subgroup: str | None = None, published: bool = False
+) -> dict[str, History]:
+    """Every indicator's whole history for an area (quarterly, rolling, year to date, releases, SPC
+    points), prepared once per store version and shared by every session: a quarter change then
+    reads it and recomputes nothing from the observations."""
+    observations = area_observations(_engine, url, version, area, subgroup, published)
+    releases = area_releases(_engine, url, version, area, subgroup, published)
+    return prepare_all(load_catalogue(), observations, releases, provisional_months(), subgroup)
+
+
+@st.cache_resource(**SHARED)
+def london_tables(_engine, url: str, version: int, subgroup: str, published: bool = False) -> LondonFigures:
+    """A London-wide release as month-by-borough tables, built once per store version."""
+    return london_figures(london_observations(_engine, url, version, subgroup, published))
+
+
+@st.cache_resource(**SHARED)
 def board_view(_engine, url: str, version: int, area: str, quarter: Quarter, published: bool = False) -> list:
-    """The board's rows for an area's quarter, built once per store version (every session reads them):
-    as published for a viewer or a download; as stored, marked with what viewers see, otherwise."""
+    """The board's rows for an area's quarter, built once per store version from the prepared histories
+    and shared by every session (read only): as published for a viewer or a download; as stored,
+    marked with what viewers see, otherwise."""
     figures = BoardFigures(
         area_observations(_engine, url, version, area, None, published),
-        area_releases(_engine, url, version, area, None, published),
+        None,
         stored_targets(_engine, url, version),
         area_commentary(_engine, url, version, area, quarter),
-        london_observations(_engine, url, version, "mps_crime", published),
+        london_tables(_engine, url, version, "mps_crime", published),
         None if published else area_observations(_engine, url, version, area, None, True),
+        area_histories(_engine, url, version, area, None, published),
     )
     return board_rows(load_catalogue(), area, quarter, figures, provisional_months())
 
 
-@st.cache_data(**CACHE)
+@st.cache_resource(**SHARED)
 def subgroup_view(
     _engine, url: str, version: int, area: str, quarter: Quarter, subgroup_id: str, published: bool = False
 ) -> list:
-    """A sub-group's indicator views for an area's quarter, built once per store version."""
-    observations = area_observations(_engine, url, version, area, subgroup_id, published)
-    releases = area_releases(_engine, url, version, area, subgroup_id, published)
+    """A sub-group's indicator views for an area's quarter, built once per store version from the
+    prepared histories and shared by every session (read only)."""
+    histories = area_histories(_engine, url, version, area, None, published)
     targets = stored_targets(_engine, url, version)
-    return subgroup_views(load_catalogue(), subgroup_id, observations, quarter, targets, releases, provisional_months())
+    return subgroup_views(load_catalogue(), subgroup_id, pd.DataFrame(), quarter, targets, histories=histories)
 
 
 def cached(query, *args):
@@ -318,6 +341,8 @@ FIGURE_QUERIES = (
     london_observations,
     board_view,
     subgroup_view,
+    area_histories,
+    london_tables,
 )
 
 
@@ -328,7 +353,7 @@ def _with_published(query, args: tuple) -> tuple:
 
 def _positional(query) -> int:
     """How many arguments come before a figure query's `published` flag."""
-    return {area_observations: 2, area_releases: 2, board_view: 2, subgroup_view: 3}.get(query, 1)
+    return {area_observations: 2, area_releases: 2, area_histories: 2, board_view: 2, subgroup_view: 3}.get(query, 1)
 
 
 def figures_as_published() -> bool:
@@ -617,7 +642,7 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
         + (f"  \nRate: {plain_markdown(a.resident_rate_words)}." if a.resident_rate else "")
     )
     if ind.subgroup == "mps_crime":
-        compared = twelve_month_comparison(cached(london_observations, ind.subgroup), ind.id, area, quarter)
+        compared = twelve_month_comparison(cached(london_tables, ind.subgroup), ind.id, area, quarter)
         if compared is not None:
             st.markdown(f"London comparison: {plain_markdown(compared.sentence)}.")
     notes_html_and_actions(ind.id, area, quarter)
