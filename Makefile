@@ -45,6 +45,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/untrusted.py
 	$(PY) bench/boardpack.py
 	$(PY) bench/pages.py
+	$(PY) bench/london.py
 
 clean:
 	rm -rf $(VENV) data

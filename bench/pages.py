@@ -45,13 +45,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(folder: Path, database: str):
-    """The app in `folder` served by its own Streamlit process on the given store."""
+def serve(script: Path, env: dict, cwd: Path):
+    """A Streamlit script served by its own process: yields (url, pid) once it answers."""
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    env = {**os.environ, "DASHBOARD_DATABASE_URL": database, "PYTHONPATH": str(folder)}
-    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -59,10 +60,17 @@ def served(folder: Path, database: str):
             with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
                 break
             time.sleep(0.3)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def served(folder: Path, database: str):
+    """The app in `folder` served by its own Streamlit process on the given store."""
+    with serve(folder / "app.py", {"DASHBOARD_DATABASE_URL": database, "PYTHONPATH": str(folder)}, folder) as (url, _):
+        yield url
 
 
 def baseline_tree(commit: str, into: Path) -> Path:

@@ -1,6 +1,7 @@
 """Benchmark: validate + ingest against a bare read of the same file, in the same process.
 
     python bench/run.py [--repeat N]
+    python bench/run.py --london      (the London-scale benchmark: bench/london.py)
 
 Prints ratios (times are noisy on shared machines; ratios against a baseline measured alongside are
 not). Goal for the whole validate + ingest: within 2x a bare calamine read of the same file, and at
@@ -65,7 +66,12 @@ def validate_only(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--london", action="store_true", help="the London-scale benchmark (bench/london.py)")
     args = parser.parse_args()
+    if args.london:
+        import subprocess
+
+        raise SystemExit(subprocess.call([sys.executable, str(ROOT / "bench" / "london.py")]))
     workdir = Path(tempfile.mkdtemp(prefix="csp-bench-"))
     print("validate + ingest into an open SQLite store, against a bare read of the same file\n")
     print(f"{'file':48} {'ours/calamine':>14} {'openpyxl/ours':>14} {'ours/read_csv':>14} {'validate/read':>14}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +12,8 @@ from pathlib import Path
 from cspdash.disclosure import DEFAULT_POLICY, DisclosurePolicy
 from cspdash.spc import DEFAULT_OPTIONS, SpcOptions
 
-CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
+# A deployment with its own areas (e.g. every London borough) names its catalogue in DASHBOARD_CATALOGUE.
+CATALOGUE_PATH = Path(os.environ.get("DASHBOARD_CATALOGUE") or Path(__file__).with_name("catalogue.toml"))
 UNITS = {"count", "percent", "rate", "gbp"}
 FREQUENCIES = {"quarter", "month", "year"}
 POLARITIES = {"higher", "lower", "neutral"}

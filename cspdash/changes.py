@@ -13,12 +13,23 @@ KEY = ["indicator", "area", "breakdown", "period_start"]
 
 
 def in_force_for(engine: Engine, loaded: LoadedReturn) -> pd.DataFrame:
-    """The figures in force (every breakdown) for the file's areas, at the file's levels (borough,
-    ward, LSOA...): one read of the store, shared by the checks below."""
+    """The figures in force for the keys the file touches (its indicators and areas, at the file's
+    levels: borough, ward, LSOA...; every breakdown of its periods) and the totals of every period
+    before (the history its figures are checked against): one read of the store, shared below."""
     touched = loaded.observations[["area", "area_kind"]].drop_duplicates()
     if touched.empty:
         return pd.DataFrame()
-    current = current_observations(engine, area=None, breakdown=None, area_kind=None, areas=touched["area"])
+    starts = loaded.observations["period_start"]
+    current = current_observations(
+        engine,
+        area=None,
+        breakdown=None,
+        area_kind=None,
+        areas=touched["area"],
+        indicators=loaded.observations["indicator"].unique(),
+        breakdowns_within=(starts.min(), starts.max()),
+        with_provenance=False,
+    )
     if current.empty:
         return current
     return current.merge(touched, on=["area", "area_kind"]).reset_index(drop=True)

@@ -4,11 +4,13 @@ rank among the London boroughs, from a police release that covers every borough.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cspdash.population import Population, population_for, population_table
@@ -46,23 +48,32 @@ def borough_rates(observations: pd.DataFrame, indicator: str, start: date, end: 
     ]
     months = rows.groupby("area")["period_start"].nunique()
     complete = months[months == months.max()].index  # a borough missing a month is left out, not undercounted
-    return ranked(rows[rows["area"].isin(complete)].groupby("area")["value"].sum(), year)
+    counts = rows[rows["area"].isin(complete)].groupby("area")["value"].sum()
+    return pd.DataFrame(ranked(dict(counts.items()), year), columns=RATE_COLUMNS)
 
 
-def ranked(counts: pd.Series, year: int) -> pd.DataFrame:
-    """Each borough's count (indexed by borough) as a rate per 1,000 residents, ranked 1 = highest."""
+RATE_COLUMNS = ["area", "area_code", "count", "residents", "year", "rate", "rank"]
+
+
+def ranked(counts: dict[str, float], year: int) -> list[dict]:
+    """Each borough's count as a rate per 1,000 residents, ranked 1 = highest (boroughs in name order
+    within a rank), on one year's population estimates."""
     out = []
-    for area, count in counts.items():
+    for area, count in sorted(counts.items()):
         code = code_for(area)
         population = population_for(code, "all_ages", year) if code else None
         if population is not None:
             out.append(dict(area=area, area_code=code, count=count, residents=population.value, year=population.year))
-    frame = pd.DataFrame(out, columns=["area", "area_code", "count", "residents", "year"])
-    if frame["year"].nunique() > 1:  # never rank boroughs on different years' estimates
-        frame = frame[frame["year"] == frame["year"].mode().max()]
-    frame["rate"] = frame["count"] / frame["residents"] * 1000.0
-    frame["rank"] = frame["rate"].rank(ascending=False, method="min").astype(int)
-    return frame.sort_values("rank").reset_index(drop=True)
+    years = Counter(row["year"] for row in out)
+    if len(years) > 1:  # never rank boroughs on different years' estimates
+        most = max(years.values())
+        commonest = max(y for y, n in years.items() if n == most)
+        out = [row for row in out if row["year"] == commonest]
+    for row in out:
+        row["rate"] = row["count"] / row["residents"] * 1000.0
+    for row in out:
+        row["rank"] = 1 + sum(other["rate"] > row["rate"] for other in out)
+    return sorted(out, key=lambda row: row["rank"])
 
 
 @dataclass(frozen=True)
@@ -98,20 +109,32 @@ def ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class LondonIndicator:
-    """One indicator of a London-wide release as month-by-borough tables (months oldest first)."""
+    """One indicator of a London-wide release as month-by-borough tables (months oldest first),
+    as running totals so that any window of months is one subtraction."""
 
     months: list[date]
-    reported: pd.DataFrame  # a borough has any figure for the month
-    counted: pd.DataFrame  # a borough has a figure that counts (the whole, not suppressed)
-    counts: pd.DataFrame  # the sum of those figures
+    areas: list[str]  # in name order
+    reported: np.ndarray  # running count of months in which a borough has any figure
+    counted: np.ndarray  # running count of months with a figure that counts (the whole, not suppressed)
+    counts: np.ndarray  # running sum of those figures
 
-    def rates(self, start: date, end: date, year: int) -> pd.DataFrame:
+    def window(self, start: date, end: date) -> tuple[int, int]:
+        return bisect_left(self.months, start), bisect_right(self.months, end)
+
+    def months_reported(self, area: str, start: date, end: date) -> int:
+        first, last = self.window(start, end)
+        column = self.areas.index(area)
+        return int(self.reported[last, column] - self.reported[first, column])
+
+    def rates(self, start: date, end: date, year: int) -> list[dict]:
         """`borough_rates` for the months `start`..`end`."""
-        window = slice(bisect_left(self.months, start), bisect_right(self.months, end))
-        months = self.counted.iloc[window].sum()
-        months = months[months > 0]
-        complete = months[months == months.max()].index  # a borough missing a month is left out
-        return ranked(self.counts.iloc[window][complete].sum(), year)
+        first, last = self.window(start, end)
+        months = self.counted[last] - self.counted[first]
+        if not months.any():
+            return []
+        complete = months == months.max()  # a borough missing a month is left out, not undercounted
+        totals = self.counts[last] - self.counts[first]
+        return ranked({a: float(t) for a, t, keep in zip(self.areas, totals, complete, strict=True) if keep}, year)
 
 
 @dataclass(frozen=True)
@@ -134,7 +157,18 @@ def _tables(rows: pd.DataFrame) -> LondonIndicator:
     counting = rows[(rows["breakdown"] == "") & ~rows["suppressed"].astype(bool)]
     sums = counting.groupby(["start", "area"])["value"].agg(["sum", "size"]).unstack()
     sums = sums.reindex(index=reported.index, columns=pd.MultiIndex.from_product([["sum", "size"], reported.columns]))
-    return LondonIndicator(list(reported.index), reported, sums["size"].fillna(0) > 0, sums["sum"].fillna(0.0))
+
+    def running(table: pd.DataFrame) -> np.ndarray:
+        values = table.to_numpy(dtype=float)
+        return np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+
+    return LondonIndicator(
+        list(reported.index),
+        list(reported.columns),
+        running(reported),
+        running(sums["size"].fillna(0) > 0),
+        running(sums["sum"].fillna(0.0)),
+    )
 
 
 def _starts(observations: pd.DataFrame) -> pd.Series:
@@ -151,10 +185,7 @@ def twelve_month_comparison(
     period = f"12 months to the end of {quarter.label}"
     if isinstance(observations, LondonFigures):
         tables = observations.by_indicator.get(indicator)
-        if tables is None or area not in tables.reported.columns:
-            return None
-        window = slice(bisect_left(tables.months, start), bisect_right(tables.months, quarter.end))
-        if tables.reported[area].iloc[window].sum() < 12:
+        if tables is None or area not in tables.areas or tables.months_reported(area, start, quarter.end) < 12:
             return None
         return compared(tables.rates(start, quarter.end, quarter.end.year), area, quarter.end.year, period)
     months = observations[(observations["indicator"] == indicator) & (observations["area"] == area)]
@@ -168,24 +199,28 @@ def compare(
     observations: pd.DataFrame, indicator: str, area: str, start: date, end: date, period: str
 ) -> Comparison | None:
     """The area beside London (every borough in the release) and its similar boroughs."""
-    return compared(borough_rates(observations, indicator, start, end, end.year), area, end.year, period)
+    rates = borough_rates(observations, indicator, start, end, end.year).to_dict("records")
+    return compared(rates, area, end.year, period)
 
 
-def compared(rates: pd.DataFrame, area: str, year: int, period: str) -> Comparison | None:
-    """The area beside London from every borough's rate (`borough_rates`)."""
-    if area not in set(rates["area"]) or len(rates) < MINIMUM_BOROUGHS:
+def compared(rates: list[dict], area: str, year: int, period: str) -> Comparison | None:
+    """The area beside London from every borough's rate (`ranked`)."""
+    if area not in {row["area"] for row in rates} or len(rates) < MINIMUM_BOROUGHS:
         return None  # not a London-wide release: a rank among a few areas would mislead
-    mine = rates[rates["area"] == area].iloc[0]
-    similar = rates[rates["area_code"].isin(similar_areas(mine["area_code"]))]
+    mine = next(row for row in rates if row["area"] == area)
+    neighbours = set(similar_areas(mine["area_code"]))
+    similar = [row for row in rates if row["area_code"] in neighbours]
     population = population_for(mine["area_code"], "all_ages", year)
     return Comparison(
         area=area,
         rate=float(mine["rate"]),
         rank=int(mine["rank"]),
         boroughs=len(rates),
-        london_rate=float(rates["count"].sum() / rates["residents"].sum() * 1000.0),
-        similar_rate=float(similar["count"].sum() / similar["residents"].sum() * 1000.0) if len(similar) else None,
-        similar_names=tuple(similar["area"]),
+        london_rate=float(sum(r["count"] for r in rates) / sum(r["residents"] for r in rates) * 1000.0),
+        similar_rate=float(sum(r["count"] for r in similar) / sum(r["residents"] for r in similar) * 1000.0)
+        if similar
+        else None,
+        similar_names=tuple(row["area"] for row in similar),
         population=population,
         period=period,
     )
@@ -208,6 +243,9 @@ def published_comparators(observations: pd.DataFrame, indicators, area: str) -> 
     """For each published annual indicator: its latest year with a figure for the area, the area's
     figure, London's and England's from the same publication and year. A comparator published on a
     different scale (over 5× apart from the area and London) is shown as not comparable."""
+    columns = ["Indicator", "Year", area, *PUBLISHED_PLACES, "Source"]
+    if observations.empty:
+        return pd.DataFrame(columns=columns)
     rows = []
     wanted = {ind.id: ind for ind in indicators if ind.frequency == "year"}
     frame = observations[observations["indicator"].isin(wanted) & (observations["breakdown"] == "")]
@@ -237,7 +275,7 @@ def published_comparators(observations: pd.DataFrame, indicators, area: str) -> 
             row[place] = f"{_shown(value)} (not comparable: published on a different scale)" if apart else _shown(value)
         row["Source"] = ", ".join(sorted({v for v in same_year.get("vintage", pd.Series(dtype=str)).dropna() if v}))
         rows.append(row)
-    return pd.DataFrame(rows, columns=["Indicator", "Year", area, *PUBLISHED_PLACES, "Source"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _shown(value: float) -> str:

@@ -18,7 +18,7 @@ from cspdash.formatting import format_change, format_reading, format_value, head
 from cspdash.history import History
 from cspdash.palette import ASSURANCE_ICONS, VARIATION_ICONS
 from cspdash.periods import Quarter
-from cspdash.protected import withheld_quarters
+from cspdash.protected import WithheldMarks, withheld_quarters
 from cspdash.safe_text import plain_markdown
 from cspdash.spc import SpcOptions
 from cspdash.status import MEANINGS, Judgement, Status, Target
@@ -61,7 +61,7 @@ class BoardFigures:
     targets: dict
     commentary: dict[str, dict] | None = None
     london: pd.DataFrame | LondonFigures | None = None
-    published: pd.DataFrame | None = None
+    published: pd.DataFrame | WithheldMarks | None = None
     histories: dict[str, History] | None = None  # prepared from observations and releases, if already done
 
 
@@ -194,8 +194,13 @@ def board_report(
     return board_frame(assessments)
 
 
-def marked(rows: list[OverviewRow], published: pd.DataFrame, quarter: Quarter, label: str) -> list[OverviewRow]:
-    """For analysts: each row with how its quarter's figure is published to viewers and in exports."""
+def marked(
+    rows: list[OverviewRow], published: pd.DataFrame | WithheldMarks, quarter: Quarter, label: str
+) -> list[OverviewRow]:
+    """For analysts: each row with how its quarter's figure is published to viewers and in exports
+    (from the published figures, or their marks worked out already by `withheld_marks`)."""
+    if isinstance(published, WithheldMarks):
+        return [replace(row, withheld=published.get(row.indicator.id, {}).get(quarter, "")) for row in rows]
     return [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
 
 

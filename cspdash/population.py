@@ -47,12 +47,20 @@ def population_for(area_code: str, measure: str, year: int) -> Population | None
     """The estimate for `year`, else the nearest year there is (the earlier one on a tie)."""
     if measure not in MEASURES:
         raise KeyError(f"unknown population measure '{measure}' (one of {sorted(MEASURES)})")
-    rows = population_table()
-    rows = rows[rows["area_code"] == area_code]
-    if rows.empty:
+    rows = _estimates_by_area().get(area_code)
+    if not rows:
         return None
-    nearest = rows.iloc[((rows["year"] - year).abs() * 2 + (rows["year"] > year)).argsort().iloc[0]]
+    nearest = min(rows, key=lambda row: abs(row["year"] - year) * 2 + (row["year"] > year))
     return Population(area_code, measure, int(nearest[measure]), int(nearest["year"]), year, nearest["source"])
+
+
+@cache
+def _estimates_by_area() -> dict[str, list[dict]]:
+    """Each area's estimates (one per year, in the table's order), to look up without a scan."""
+    by_area: dict[str, list[dict]] = {}
+    for row in population_table().to_dict("records"):
+        by_area.setdefault(row["area_code"], []).append(row)
+    return by_area
 
 
 def per_thousand(count: float, population: Population) -> float:

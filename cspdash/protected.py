@@ -226,6 +226,23 @@ def withheld_quarters(
     return marks
 
 
+class WithheldMarks(dict):
+    """`withheld_quarters` for every indicator of a published frame at once (indicator id -> marks):
+    worked out once when the figures change, read for any quarter."""
+
+
+def withheld_marks(published: pd.DataFrame, catalogue: Catalogue) -> WithheldMarks:
+    marks = WithheldMarks()
+    if published.empty or "withheld" not in published:
+        return marks
+    hidden = published[published["withheld"] != ""]
+    label = catalogue.disclosure.label
+    for indicator_id, rows in hidden.groupby("indicator", sort=False):
+        if indicator_id in _ids(catalogue):
+            marks[indicator_id] = withheld_quarters(rows, catalogue.indicator(indicator_id), label)
+    return marks
+
+
 def publication_table(frame: pd.DataFrame, catalogue: Catalogue, rules: Rules) -> pd.DataFrame:
     """An export: the figures under the catalogue's policy, with `published_as` saying how each hidden
     one is published ("<5" for a small count, "withheld" for a rate on one or a figure hidden so that

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
+import time
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cspdash.backup import RestoreError, backup, restore
 from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, pack_snapshot, stamp
@@ -230,10 +232,27 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+LOCKED_ATTEMPTS = 4
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; a SQLite file that another process holds locked past the busy timeout (many
+    processes starting on one new store at once, on a loaded machine) is tried again from the start:
+    every command stores all or nothing, and a file already stored is recognised as such."""
+    for attempt in range(1, LOCKED_ATTEMPTS + 1):
+        try:
+            return args.run(args)
+        except OperationalError as error:
+            if attempt == LOCKED_ATTEMPTS or "locked" not in str(error.orig).lower():
+                raise
+            time.sleep(attempt + random.random())
+    raise AssertionError("unreachable")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        return _run(args)
     except FileNotFoundError as error:
         print(f"{error.filename}: no such file", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -21,6 +21,7 @@ from pages.shared import (
     keep,
     remember,
     selected,
+    warm_other_quarters,
 )
 
 area, quarter = selected()
@@ -50,6 +51,7 @@ order = st.radio(
     "Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order", on_change=keep, args=("order",)
 )
 st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
+warm_other_quarters(board_view, area)  # the other quarters' views, built in the background
 st.caption(
     "Status: assurance against the year's target where one is set (SPC limits, or the latest figure's 95% "
     "interval when the series is too short); otherwise the SPC variation of the latest point. The change on a "

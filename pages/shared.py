@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -43,7 +44,7 @@ from cspdash.overview import (
 )
 from cspdash.palette import theme_css
 from cspdash.periods import Quarter
-from cspdash.protected import withheld_quarters
+from cspdash.protected import WithheldMarks, withheld_marks, withheld_quarters
 from cspdash.safe_text import plain_markdown
 from cspdash.store import queries, records
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
@@ -217,7 +218,13 @@ def area_releases(
 
 @st.cache_data(**CACHE)
 def published_observations(_engine, url: str, version: int, subgroup: str, published: bool = False) -> pd.DataFrame:
-    return _as_seen(queries.current_observations(_engine, area=None, subgroup=subgroup, area_kind=None), published)
+    """The sub-group's published annual figures for every place (the area, London, England): only those
+    indicators are read, never the sub-group's monthly or ward-level figures."""
+    annual = [ind.id for ind in load_catalogue().for_subgroup(subgroup) if ind.frequency == "year"]
+    if not annual:
+        return pd.DataFrame()
+    frame = queries.current_observations(_engine, area=None, subgroup=subgroup, area_kind=None, indicators=annual)
+    return _as_seen(frame, published)
 
 
 @st.cache_data(**CACHE)
@@ -299,6 +306,12 @@ def london_tables(_engine, url: str, version: int, subgroup: str, published: boo
 
 
 @st.cache_resource(**SHARED)
+def published_marks(_engine, url: str, version: int, area: str) -> WithheldMarks:
+    """For analysts: how each of the area's figures is published to viewers, by indicator and quarter."""
+    return withheld_marks(area_observations(_engine, url, version, area, None, True), load_catalogue())
+
+
+@st.cache_resource(**SHARED)
 def board_view(_engine, url: str, version: int, area: str, quarter: Quarter, published: bool = False) -> list:
     """The board's rows for an area's quarter, built once per store version from the prepared histories
     and shared by every session (read only): as published for a viewer or a download; as stored,
@@ -309,7 +322,7 @@ def board_view(_engine, url: str, version: int, area: str, quarter: Quarter, pub
         stored_targets(_engine, url, version),
         area_commentary(_engine, url, version, area, quarter),
         london_tables(_engine, url, version, "mps_crime", published),
-        None if published else area_observations(_engine, url, version, area, None, True),
+        None if published else published_marks(_engine, url, version, area),
         area_histories(_engine, url, version, area, None, published),
     )
     return board_rows(load_catalogue(), area, quarter, figures, provisional_months())
@@ -324,6 +337,35 @@ def subgroup_view(
     histories = area_histories(_engine, url, version, area, None, published)
     targets = stored_targets(_engine, url, version)
     return subgroup_views(load_catalogue(), subgroup_id, pd.DataFrame(), quarter, targets, histories=histories)
+
+
+_WARMED: set[tuple] = set()
+_WARM_LOCK = threading.Lock()
+
+
+def warm_other_quarters(view, area: str, *args) -> None:
+    """Once a page is drawn: build the same view (`board_view`, `subgroup_view`) for the area's other
+    quarters in the background, newest first, once per store version, so that a quarter change reads
+    a finished view. Off where DASHBOARD_WARM_QUARTERS is 0 (the test suite, which times nothing)."""
+    if os.environ.get("DASHBOARD_WARM_QUARTERS", "1") == "0":
+        return
+    published, url, at_version = figures_as_published(), database_url(), version()
+    key = (view.__name__, url, at_version, area, args, published)
+    with _WARM_LOCK:
+        if key in _WARMED:
+            return
+        _WARMED.add(key)
+    quarters, store_engine = list(reversed(cached(area_quarters, area))), engine()
+
+    def build() -> None:
+        for quarter in quarters:
+            try:
+                view(store_engine, url, at_version, area, quarter, *args, published)
+            except Exception as error:  # noqa: BLE001 - a view that cannot be built now is built when asked for
+                LOG.info("warming %s %s: %s", view.__name__, quarter, type(error).__name__)
+                return
+
+    threading.Thread(target=build, name=f"warm-{view.__name__}", daemon=True).start()
 
 
 def cached(query, *args):
@@ -514,6 +556,7 @@ def subgroup_page(subgroup_id: str) -> None:
     for view in views:
         marks = None if published is None else withheld_quarters(published, view.indicator, catalogue.disclosure.label)
         _indicator_section(view, quarter, marks)
+    warm_other_quarters(subgroup_view, area, subgroup_id)
     if not views:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
     _disproportionality(subgroup_id, area, quarter)

@@ -22,6 +22,9 @@ REFERENCE = ROOT.parent / "shared" / "reference_data"
 MPS_BOROUGH = REFERENCE / "mps_borough"
 CHROMIUM = Path("/usr/bin/chromium")
 POSTGRES_URL = os.environ.get("DASHBOARD_TEST_POSTGRES_URL", "")
+# Pages build other quarters' views in the background once drawn; tests time nothing, and a test that
+# checks the warming turns it on (tests/test_history.py).
+os.environ.setdefault("DASHBOARD_WARM_QUARTERS", "0")
 
 
 def require(available: bool, reason: str) -> None:

@@ -77,3 +77,27 @@ def test_a_quarter_change_reads_the_prepared_histories_and_recomputes_nothing(mo
         assert label in "".join(h.value for h in at.html)
     assert "".join(h.value for h in at.html) != before
     assert prepared == [], "a quarter change prepared histories again instead of reading them"
+
+
+def test_once_the_other_quarters_are_warmed_a_quarter_change_builds_no_view(monkeypatch, sample_store_url):
+    """A page, once drawn, builds the area's other quarters in the background (once per store
+    version): a board member who then changes the quarter is shown a finished view."""
+    import threading
+
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", sample_store_url)
+    monkeypatch.setenv("DASHBOARD_WARM_QUARTERS", "1")
+    at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90).run()
+    assert not at.exception
+    for thread in threading.enumerate():
+        if thread.name.startswith("warm-"):
+            thread.join(timeout=300)
+    import pages.shared
+
+    built = []
+    real = pages.shared.board_rows
+    monkeypatch.setattr(pages.shared, "board_rows", lambda *a, **k: built.append(a[2]) or real(*a, **k))
+    for label in ("2020/21 Q2", "2018/19 Q4"):
+        at.sidebar.selectbox[1].select(label).run()
+        assert not at.exception
+        assert f"MPS recorded crime — {label}" in "".join(h.value for h in at.html)
+    assert built == [], f"views built on a quarter change after warming: {built}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -45,15 +45,33 @@ def current_observations(
     breakdown: str | None = "",
     area_kind: str | None = "la",
     areas: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    breakdowns_within: tuple[date, date] | None = None,
+    with_provenance: bool = True,
 ) -> pd.DataFrame:
     """Every figure in force: for each indicator, area, breakdown and period, the latest revision.
 
     Publications (vintages) are ordered by the release's last month, so a newer release wins even
     if it was loaded first; returns by the order they were submitted. `area` is a partnership-level
     name (kind 'la') unless `area_kind` says otherwise; `areas` keeps only those names (one query for
-    many areas); `breakdown=None` gives every breakdown.
+    many areas); `indicators` keeps only those; `breakdown=None` gives every breakdown, and with
+    `breakdowns_within` (first, last period start) the breakdowns of those periods only, beside the
+    totals of every period (what a file touches, and the history it is checked against);
+    `with_provenance=False` leaves out where each figure came from and who loaded it (less to read).
     """
     obs, sub, ind, area_t = models.Observation, models.Submission, models.Indicator, models.Area
+    provenance = (
+        [
+            ind.name.label("indicator_name"),
+            sub.original_name.label("source_file"),
+            obs.source_sheet,
+            obs.source_cell,
+            sub.submitted_by,
+            sub.submitted_at,
+        ]
+        if with_provenance
+        else []
+    )
     query = _active_observations(
         select(
             area_t.name.label("area"),
@@ -62,18 +80,13 @@ def current_observations(
             area_t.parent.label("parent_area"),
             ind.subgroup_id.label("subgroup"),
             obs.indicator_id.label("indicator"),
-            ind.name.label("indicator_name"),
             obs.breakdown,
             *VALUE_COLUMNS,
-            sub.original_name.label("source_file"),
-            obs.source_sheet,
-            obs.source_cell,
             sub.vintage,
             sub.vintage_end,
             sub.kind,
             obs.submission_id,
-            sub.submitted_by,
-            sub.submitted_at,
+            *provenance,
         ),
         area,
         subgroup,
@@ -82,6 +95,11 @@ def current_observations(
     )
     if areas is not None:
         query = query.where(area_t.name.in_(sorted(set(areas))))
+    if indicators is not None:
+        query = query.where(obs.indicator_id.in_(sorted(set(indicators))))
+    if breakdowns_within is not None:
+        first, last = breakdowns_within
+        query = query.where((obs.breakdown == "") | obs.period_start.between(first, last))
     frame = _read_observations(engine, query)
     if frame.empty:
         return frame
