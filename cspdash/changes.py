@@ -94,6 +94,7 @@ def history_outliers(loaded: LoadedReturn, current: pd.DataFrame, minimum_histor
 
 def status_changes(loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, targets) -> pd.DataFrame:
     """RAG statuses the file would change, per area and quarter it covers: indicator, before, after."""
+    from cspdash.board import prepare_all
     from cspdash.overview import overview_rows
     from cspdash.periods import Quarter
 
@@ -109,9 +110,12 @@ def status_changes(loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, t
         kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
         after = pd.concat([kept, incoming.assign(vintage=loaded.vintage)], ignore_index=True)
         quarters = sorted({Quarter.containing(d) for d in incoming["period_start"]})
+        before, after_file = prepare_all(catalogue, current), prepare_all(catalogue, after)  # once per area
         for quarter in quarters[-4:]:
-            before_rows = {r.indicator.id: r for r in overview_rows(catalogue, current, quarter, targets)}
-            for row in overview_rows(catalogue, after, quarter, targets):
+            before_rows = {
+                r.indicator.id: r for r in overview_rows(catalogue, current, quarter, targets, histories=before)
+            }
+            for row in overview_rows(catalogue, after, quarter, targets, histories=after_file):
                 old = before_rows.get(row.indicator.id)
                 old_status = old.judgement.status.word if old else "no figure"
                 if old_status != row.judgement.status.word:

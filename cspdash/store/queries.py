@@ -93,8 +93,8 @@ def current_observations(
         breakdown,
         area_kind,
     )
-    if areas is not None:
-        query = query.where(area_t.name.in_(sorted(set(areas))))
+    if areas is not None:  # by the areas' ids, so that the figures are found through their index
+        query = query.where(obs.area_id.in_(select(area_t.id).where(area_t.name.in_(sorted(set(areas))))))
     if indicators is not None:
         query = query.where(obs.indicator_id.in_(sorted(set(indicators))))
     if breakdowns_within is not None:
@@ -132,8 +132,8 @@ def _active_observations(
         .join(area_t, obs.area_id == area_t.id)
         .where(sub.status == "active")
     )
-    if area is not None:
-        query = query.where(area_t.name == area)
+    if area is not None:  # by the area's ids, so that its figures are found through their index
+        query = query.where(obs.area_id.in_(select(area_t.id).where(area_t.name == area)))
     if area_kind is not None:
         query = query.where(area_t.kind == area_kind)
     if breakdown is not None:
