@@ -3,7 +3,8 @@ partnership area (33), ten financial years (2016/17 to 2025/26) of every quarter
 borough-level crime in four overlapping releases, and monthly ward-level MPS crime in seventeen
 overlapping 24-month releases, one every six months (the real ward file's 18,695 ward-and-category
 rows, with synthetic counts at each row's own level): about 3.7 million observations at 33 areas,
-3.4 million of them ward-level.
+3.4 million of them ward-level; with youth justice cohorts by ethnic group for each area and the
+real DfE LAIT annual publication, so that every indicator has figures.
 
     python bench/london_store.py [--areas 33] [--out bench/.london]
 
@@ -35,6 +36,7 @@ from cspdash.population import population_table  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "reference_data"
 WARD_FILE = REFERENCE / "mps_ward" / "mps_ward_24m_202402-202601.csv"
+LAIT = REFERENCE / "youth_justice" / "lait_youth_justice_indicators_extract.csv"
 FIRST, LAST = Quarter(2016, 1), Quarter(2025, 4)
 LATER_SUBGROUPS_FROM = Quarter(2022, 1)  # Serious Violence and Night Time Economy began reporting then
 BOROUGH_RELEASES = [(date(2016, 4, 1), 84), (date(2022, 4, 1), 24), (date(2023, 4, 1), 24), (date(2024, 4, 1), 24)]
@@ -140,6 +142,18 @@ def write_ward_releases(folder: Path) -> list[Path]:
     return written
 
 
+def write_ethnic_counts(folder: Path, areas: dict[str, str]) -> Path:
+    """Youth justice cohorts by ethnic group for each area (the sample generator's model, scaled)."""
+    from sample_data import generate
+
+    populations = population_table().drop_duplicates("area_code", keep="last").set_index("area_code")["all_ages"]
+    home = populations[areas.get(HOME, "E09000012")]
+    generate.ETHNIC_AREA_SCALE = {name: (code, float(populations[code] / home)) for name, code in areas.items()}
+    path = folder / f"ethnic_group_counts_{len(areas)}_areas.csv"
+    generate.write_ethnic_csv(path)
+    return path
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
@@ -168,6 +182,7 @@ def build(out: Path, area_count: int, log=print) -> tuple[str, Path]:
     log(f"writing the London-scale files under {files} ...")
     returns = write_returns(files / "returns", areas)
     releases = write_borough_releases(files) + write_ward_releases(files)
+    releases += [write_ethnic_counts(files, areas), LAIT]  # and the real DfE LAIT annual publication
     log(f"loading {len(returns)} returns and {len(releases)} MPS releases into {database.name} ...")
     os.environ["DASHBOARD_CATALOGUE"] = str(catalogue)
     _ingest_in_child(url, catalogue, [*returns, *releases])
