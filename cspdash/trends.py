@@ -233,7 +233,8 @@ def readings(series: pd.DataFrame) -> dict[Quarter, Reading]:
     return {quarter: _reading(row) for quarter, row in _records(series).items()}
 
 
-def _reading(row: dict) -> Reading:
+def _reading(row) -> Reading:
+    """A reading from one row of a series (a dict, or a pandas row)."""
     return Reading(
         value=_nan_to_none(row["value"]),
         numerator=_nan_to_none(row["numerator"]),
@@ -248,18 +249,7 @@ def _reading(row: dict) -> Reading:
 def reading_for(series: pd.DataFrame, quarter: Quarter) -> Reading | None:
     """The series' reading for one quarter, or None if it has none."""
     match = series[series["quarter"] == quarter]
-    if match.empty:
-        return None
-    row = match.iloc[0]
-    return Reading(
-        value=_nan_to_none(row["value"]),
-        numerator=_nan_to_none(row["numerator"]),
-        denominator=_nan_to_none(row["denominator"]),
-        suppressed=bool(row["suppressed"]),
-        months=int(row["months"]),
-        not_applicable=bool(row.get("not_applicable", False)),
-        provisional=bool(row.get("provisional", False)),
-    )
+    return None if match.empty else _reading(match.iloc[0])
 
 
 def year_on_year(series: pd.DataFrame, quarter: Quarter) -> Change:
