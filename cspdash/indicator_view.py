@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cspdash.board import Assessment, assess_history, prepare_all, target_for
+from cspdash.board import Assessment, assess_history, mark_provisional, prepare_all, target_for
 from cspdash.catalogue import Catalogue, Indicator, load_catalogue
 from cspdash.formatting import format_reading, headline
 from cspdash.history import History, prepare
@@ -49,8 +49,6 @@ def indicator_view(
     catalogue: Catalogue | None = None,
 ) -> IndicatorView | None:
     """One indicator's view from its figures for one area."""
-    from cspdash.board import mark_provisional
-
     history = prepare(ind, mark_provisional(observations, provisional_months or {}), releases)
     return view_of(history, quarter, targets, catalogue or load_catalogue())
 

@@ -206,12 +206,6 @@ def year_to_date_readings(ind: Indicator, series: pd.DataFrame) -> dict[Quarter,
     return out
 
 
-def year_to_date(ind: Indicator, series: pd.DataFrame, quarter: Quarter) -> Change | None:
-    """The financial year to date (Q1 to the quarter) against the same quarters a year earlier,
-    when every one of those quarters is there on both sides."""
-    return year_to_date_change(year_to_date_readings(ind, series[series["quarter"] <= quarter]), quarter)
-
-
 def year_to_date_change(readings: dict[Quarter, Reading], quarter: Quarter) -> Change | None:
     now, then = readings.get(quarter), readings.get(quarter.year_earlier())
     return Change(now, then) if now is not None and then is not None else None
