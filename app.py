@@ -1,11 +1,15 @@
-"""Partnership performance dashboard: the router. Pages live in pages/, logic in cspdash/."""
+"""Partnership performance dashboard: the router. Pages live in pages/, logic in cspdash/; each
+sub-group of the catalogue gets its page from one function, subgroup_page."""
 
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
+from cspdash.catalogue import load_catalogue
 from cspdash.safe_text import plain_markdown
 from pages import shared
+from pages.indicator_sections import subgroup_page
 
 HERE = Path(__file__).parent
 
@@ -21,6 +25,12 @@ def gate(person) -> st.Page:
     return page("sign_in.py", "Sign in") if not person.email else page("no_access.py", "No access")
 
 
+def subgroup_pages() -> list[st.Page]:
+    """A page for every sub-group of the catalogue in force, at /<its id>, drawn by one function."""
+    subgroups = load_catalogue().subgroups
+    return [st.Page(partial(subgroup_page, s.id), title=s.name, url_path=s.id) for s in subgroups]
+
+
 def sections_for(person) -> dict[str, list[st.Page]]:
     sections = {
         "Board": [
@@ -29,13 +39,7 @@ def sections_for(person) -> dict[str, list[st.Page]]:
             page("meeting.py", "Meeting mode"),
             page("boardpack.py", "Sign-off and board pack"),
         ],
-        "Sub-groups": [
-            page("youth_justice.py", "Youth Justice"),
-            page("vawg.py", "VAWG and domestic abuse"),
-            page("serious_violence.py", "Serious Violence and Gangs"),
-            page("night_time_economy.py", "Night Time Economy and ASB"),
-            page("mps_crime.py", "MPS recorded crime"),
-        ],
+        "Sub-groups": subgroup_pages(),
         "Data": [page("data.py", "Submissions"), page("actions.py", "Actions")],
     }
     if person.can("upload"):
@@ -46,7 +50,7 @@ def sections_for(person) -> dict[str, list[st.Page]]:
 
 
 st.set_page_config(page_title="Partnership performance", page_icon=":bar_chart:", layout="wide")
-shared.leave_legacy_mode()
+shared.leave_legacy_mode(subgroup_pages())
 with shared.routed(), shared.store_problems_shown():
     person = shared.current_person()
     if person.role is None:

@@ -55,6 +55,8 @@ def measure_app(app: str, repeat: int) -> dict[str, float]:
     new session with the caches warm. `app` is "now" (the dashboard) or "naive"."""
     from streamlit.testing.v1 import AppTest
 
+    from tests.streamlit_app import open_page
+
     script = ROOT / ("tests/streamlit_app.py" if app == "now" else "bench/naive_app.py")
     quarter_box = 1 if app == "now" else 2
 
@@ -72,7 +74,7 @@ def measure_app(app: str, repeat: int) -> dict[str, float]:
         overview.append(_timed(at.sidebar.selectbox[quarter_box].select(label).run))
         _check(at)
     if app == "now":
-        at.switch_page("../pages/mps_crime.py").run()
+        open_page(at, "mps_crime").run()
     else:
         at.sidebar.selectbox[1].select("MPS crime").run()
     _check(at)

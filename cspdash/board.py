@@ -54,7 +54,8 @@ class Assessment:
     rolling: pd.DataFrame
     reading: Reading | None  # the headline figure
     quarter_reading: Reading | None  # the quarter's own figure (the count behind a 12-month rate)
-    change: Change
+    change: Change  # the headline figure against the comparator from its own release (none if there is none)
+    comparator: Reading | None  # the same period a year earlier as shown beside the figure
     change_test: ChangeTest | None
     release_note: str | None
     year_to_date: Change | None
@@ -80,6 +81,29 @@ class Assessment:
         if self.spc is None or not self.spc.usable or not self.spc.assurance:
             return ""
         return ASSURANCE_WORDS[self.spc.assurance]
+
+    @property
+    def comparator_label(self) -> str:
+        earlier = self.quarter.year_earlier()
+        if self.indicator.headline == "rolling_12_months":
+            return f"12 months to the end of {earlier.label}"
+        return earlier.label
+
+    @property
+    def definition(self) -> str:
+        """What the headline figure measures: 'rate per 100,000 a year over the 12 months to the
+        quarter's end: first time entrants … per population aged 10–17 …'."""
+        ind = self.indicator
+        unit = {"percent": "percentage"}
+        if ind.unit == "rate":
+            unit["rate"] = f"rate per {ind.per or 1:,}" + (" a year" if ind.annualise else "")
+        period = "over the 12 months to the quarter's end" if ind.headline == "rolling_12_months" else "in the quarter"
+        parts = (
+            f": {ind.numerator} per {ind.denominator[0].lower()}{ind.denominator[1:]}"
+            if ind.numerator and ind.denominator
+            else ""
+        )
+        return f"{unit.get(ind.unit, ind.unit_label)} {period}{parts}"
 
     @property
     def headline_label(self) -> str:
@@ -141,26 +165,49 @@ def _provisional_note(history: History, quarter: Quarter) -> str | None:
 
 
 def _one_release_change(history: History, quarter: Quarter, change: Change) -> tuple[Change, str | None, bool]:
-    """(change, note, comparable): both figures from one release. When the figures in force come
-    from two releases, the newest release that covers both quarters is used; if none does, the
-    change is shown but not tested."""
+    """(change, note, comparable): the comparator comes from the release of the figure shown, so
+    that the change is always the difference of the two figures beside it. When the figure's
+    release does not have the year-earlier quarter (or the figure mixes releases), no change is
+    given: the comparator in force is returned for showing, with a note saying why."""
     earlier = quarter.year_earlier()
     now, then = history.vintages.get(quarter, frozenset()), history.vintages.get(earlier, frozenset())
     if not now or not then or (now == then and len(now) == 1):
         return change, None, True
+    own = _release(history, next(iter(now))) if len(now) == 1 else None
+    if own is not None and history.indicator.headline == "quarter":
+        previous = own.readings.get(earlier)
+        if previous is not None and previous.known:
+            note = (
+                f"{earlier.label} as published in {own.vintage}, the release of the {quarter.label} figure "
+                f"(the newest figure for {earlier.label} comes from {', '.join(sorted(then))})."
+            )
+            return Change(change.current, previous), note, True
+    note = (
+        f"{quarter.label} comes from {', '.join(sorted(now))} and {earlier.label} from {', '.join(sorted(then))}; "
+        f"no single release covers both as shown, so no change is given (each release revises past months)."
+    )
+    return Change(change.current, None), note + _elsewhere(history, quarter), False
+
+
+def _release(history: History, vintage: str):
+    return next((release for release in history.releases if release.vintage == vintage), None)
+
+
+def _elsewhere(history: History, quarter: Quarter) -> str:
+    """' In MPS 2023-12 to 2025-11, 2024/25 Q4 was 7,575 and 2023/24 Q4 8,185.' from the newest release with both."""
+    from cspdash.formatting import format_value
+
+    ind, earlier = history.indicator, quarter.year_earlier()
+    if ind.headline != "quarter":
+        return ""
     for release in history.releases:
         both = Change(release.readings.get(quarter), release.readings.get(earlier))
         if both.absolute is not None:
-            note = (
-                f"The figures in force for {quarter.label} and {earlier.label} come from different releases; the "
-                f"change compares both quarters as published in {release.vintage}."
+            return (
+                f" In {release.vintage}, {quarter.label} was {format_value(ind, both.current.value)} and "
+                f"{earlier.label} {format_value(ind, both.previous.value)}."
             )
-            return both, note, True
-    note = (
-        f"{quarter.label} comes from {', '.join(sorted(now))} and {earlier.label} from {', '.join(sorted(then))}; "
-        "no single release covers both, so the change is shown but not tested (releases revise past months)."
-    )
-    return change, note, False
+    return ""
 
 
 # ---- the change, tested -----------------------------------------------------------------------
@@ -283,6 +330,7 @@ def assess_history(
         change = Change(history.rolling_by_quarter.get(quarter), history.rolling_by_quarter.get(earlier))
     else:
         change = quarter_change
+    in_force = change
     change, release_note, comparable = _one_release_change(history, quarter, change)
     tested = tested_change(ind, change, rolling if ind.headline == "rolling_12_months" else series, quarter)
     frequency, points, suppressed = history.spc_points(quarter)
@@ -301,6 +349,7 @@ def assess_history(
         reading=reading,
         quarter_reading=quarter_reading,
         change=change,
+        comparator=change.previous if comparable else in_force.previous,
         change_test=tested if comparable else None,
         release_note=release_note,
         year_to_date=year_to_date_change(history.year_to_date, quarter),

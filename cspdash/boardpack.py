@@ -13,50 +13,46 @@ import json
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from cspdash.catalogue import Catalogue
-from cspdash.charts import spc_figure
+from cspdash.charts import chart_of
 from cspdash.completeness import ReturnStatus
-from cspdash.overview import OverviewRow, overview_frame, overview_rows
+from cspdash.overview import OverviewRow, overview_frame
 from cspdash.periods import Quarter
+from cspdash.snapshot import SCHEMA_VERSION, status_of
 from cspdash.status import Status
 
 EXCEPTIONS = (Status.RED, Status.AMBER, Status.UNUSUAL)
-STATUS_BY_WORD = {status.word: status for status in Status}
 FORMATS = ("pdf", "pptx", "xlsx")
 PPTX_ROWS = 9  # indicators on one sub-group slide
 
 
-def build_snapshot(
+def snapshot_from_rows(
     catalogue: Catalogue,
     area: str,
     quarter: Quarter,
-    observations: pd.DataFrame,
-    releases: pd.DataFrame,
-    targets: dict,
-    commentary: dict,
+    rows: list[OverviewRow],
     actions: pd.DataFrame,
     completeness: Iterable[ReturnStatus],
-    provisional_months: dict[str, int],
     data_as_at: datetime | None,
 ) -> dict:
-    """The board's view of an area's quarter as plain data (figures already under the disclosure
-    policy when `observations` and `releases` are the published ones)."""
-    rows = overview_rows(catalogue, observations, quarter, targets, commentary, releases, provisional_months)
+    """The board's rows frozen as plain JSON with a schema version (`cspdash.snapshot`): each
+    indicator's figure, comparator and change as the overview shows them, status by its enum name."""
     records = overview_frame(rows, quarter).to_dict(orient="records")
     policy = catalogue.disclosure
     return {
+        "schema_version": SCHEMA_VERSION,
         "area": area,
         "quarter": quarter.label,
         "period": f"{quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}",
         "data_as_at": data_as_at.isoformat(timespec="minutes") if data_as_at else None,
-        "disclosure": f"Counts of {policy.low}–{policy.high} are shown as “{policy.label}”; some other figures "
-        "are withheld so that they cannot be worked out.",
+        "disclosure": f"Counts of {policy.low}–{policy.high}, and figures that would let one be worked out, "
+        f"are shown as “{policy.label}”.",
         "indicators": [_indicator(row, record) for row, record in zip(rows, records, strict=True)],
         "completeness": [_return(status) for status in completeness],
         "actions": _actions(actions),
@@ -73,10 +69,12 @@ def _indicator(row: OverviewRow, record: dict) -> dict:
         "subgroup": row.subgroup_name,
         "unit": a.indicator.unit_label,
         "period": record["period"],
+        "definition": a.definition,
         "figure": record["value"],
         "comparator": record["comparator value"],
+        "comparator_period": a.comparator_label,
         "change": record["change"],
-        "status": status.word,
+        "status": status.name,
         "reason": a.judgement.reason,
         "variation": record["variation"],
         "assurance": record["assurance"],
@@ -84,7 +82,7 @@ def _indicator(row: OverviewRow, record: dict) -> dict:
         "commentary": row.commentary,
         "headline": row.headline,
         "exception": exception,
-        "chart": spc_figure(a).to_json() if exception and a.spc is not None else None,
+        "chart": chart_of(a).to_json() if exception and a.spc_points else None,
     }
 
 
@@ -138,10 +136,17 @@ def _when(value: str | None) -> str:
     return f"{datetime.fromisoformat(value):%-d %b %Y %H:%M}" if value else ""
 
 
+def status_counts(snapshot: dict) -> dict[Status, int]:
+    """How many of the snapshot's indicators have each status, most severe first (none left out)."""
+    counts = {status: 0 for status in sorted(Status, key=lambda s: s.severity)}
+    for indicator in snapshot["indicators"]:
+        counts[status_of(indicator)] += 1
+    return {status: n for status, n in counts.items() if n}
+
+
 def exceptions(snapshot: dict) -> list[dict]:
     """Red, then amber, then unusual; catalogue order within each."""
-    order = {status.word: status.severity for status in Status}
-    return sorted((i for i in snapshot["indicators"] if i["exception"]), key=lambda i: order[i["status"]])
+    return sorted((i for i in snapshot["indicators"] if i["exception"]), key=lambda i: status_of(i).severity)
 
 
 def subgroups(snapshot: dict) -> dict[str, list[dict]]:
@@ -284,11 +289,11 @@ img.chart { width: 100%; }
 """
 
 
-def _status_html(word: str) -> str:
-    status = STATUS_BY_WORD[word]
+def _status_html(indicator: dict) -> str:
+    status = status_of(indicator)
     return (
         f'<span class="status" style="background:{status.colour};color:{status.text_colour}">'
-        f'<span aria-hidden="true">{status.shape}</span> {escape(word)}</span>'
+        f'<span aria-hidden="true">{status.shape}</span> {escape(status.word)}</span>'
     )
 
 
@@ -298,7 +303,7 @@ def _summary_table(indicators: list[dict]) -> str:
         f'<tr><th scope="row">{escape(i["name"])}<div class="why">{escape(i["unit"])}</div></th>'
         f"<td>{escape(str(i['figure']))}</td><td>{escape(str(i['comparator']))}</td>"
         f"<td>{escape(str(i['change']))}</td>"
-        f'<td>{_status_html(i["status"])}<div class="why">{escape(i["reason"])}</div></td></tr>'
+        f'<td>{_status_html(i)}<div class="why">{escape(i["reason"])}</div></td></tr>'
         for i in indicators
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -331,7 +336,7 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
     if not listed:
         parts.append("<p>No indicator is red, amber or unusual this quarter.</p>")
     for i in listed:
-        parts.append(f'<div class="exception"><h3>{escape(i["name"])} — {_status_html(i["status"])}</h3>')
+        parts.append(f'<div class="exception"><h3>{escape(i["name"])} — {_status_html(i)}</h3>')
         parts.append(f"<p>{escape(i['headline'])}</p>")
         if i["commentary"]:
             parts.append(f'<p class="comment">“{escape(i["commentary"])}”</p>')
@@ -454,13 +459,11 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
             paragraph.text = line
             paragraph.font.size = Pt(size)
 
-    counts: dict[str, int] = {}
-    for i in snapshot["indicators"]:
-        counts[i["status"]] = counts.get(i["status"], 0) + 1
+    counts = status_counts(snapshot)
     summary = slide(f"Summary: {snapshot['quarter']}")
-    words(summary, [" · ".join(f"{STATUS_BY_WORD[w].shape} {n} {w}" for w, n in counts.items()), stamp(snapshot)], 1.3)
+    words(summary, [" · ".join(f"{s.shape} {n} {s.word}" for s, n in counts.items()), stamp(snapshot)], 1.3)
     for i in exceptions(snapshot):
-        page = slide(f"{i['status']}: {i['name']}")
+        page = slide(f"{status_of(i).word}: {i['name']}")
         lines = [i["headline"], i["reason"]] + ([f"“{i['commentary']}”"] if i["commentary"] else [])
         words(page, lines, 1.3, 15)
         if i["id"] in images:
@@ -469,7 +472,7 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
         chunks = [indicators[n : n + PPTX_ROWS] for n in range(0, len(indicators), PPTX_ROWS)]
         for n, chunk in enumerate(chunks, start=1):
             page = slide(name if len(chunks) == 1 else f"{name} ({n} of {len(chunks)})")
-            rows = [[i["name"], i["figure"], i["comparator"], i["status"], i["commentary"]] for i in chunk]
+            rows = [[i["name"], i["figure"], i["comparator"], status_of(i).word, i["commentary"]] for i in chunk]
             table(page, ["Indicator", "Figure", "A year earlier", "Status", "Commentary"], rows)
     returns = slide("Returns and data quality")
     words(returns, [f"{r['name']}: {r['status']}" for r in snapshot["completeness"]] or ["No returns expected."], 1.3)
@@ -495,39 +498,3 @@ def build_pack(snapshot: dict, fmt: str, progress: Callable[[float], None] | Non
         return pack_xlsx(snapshot)
     images = render_charts(figures(snapshot), "png", progress)
     return pack_pdf(snapshot, images) if fmt == "pdf" else pack_pptx(snapshot, images)
-
-
-def live_snapshot(
-    engine,
-    catalogue: Catalogue,
-    area: str,
-    quarter: Quarter,
-    provisional_months: dict[str, int],
-    expected: dict[str, tuple[str, int]],
-    as_published: Callable[[pd.DataFrame], pd.DataFrame],
-    today: date,
-) -> dict:
-    """The snapshot of the area's quarter as the store holds it now (figures as published)."""
-    from cspdash.completeness import returns_status
-    from cspdash.store import queries, records
-
-    return build_snapshot(
-        catalogue,
-        area,
-        quarter,
-        as_published(queries.current_observations(engine, area=area)),
-        as_published(queries.release_observations(engine, area)),
-        queries.targets(engine),
-        records.commentary_for(engine, area, quarter),
-        records.actions(engine, area),
-        returns_status(engine, area, quarter, expected, today),
-        provisional_months,
-        queries.data_as_at(engine, area),
-    )
-
-
-def pack_snapshot(engine, area: str, quarter: Quarter, live: Callable[[], dict]) -> dict:
-    """The signed-off snapshot of the quarter if there is one, else the live one (a draft)."""
-    from cspdash.store import records
-
-    return records.signed_off(engine, area, quarter) or live()

@@ -180,7 +180,7 @@ def parse_catalogue(text: str) -> Catalogue:
         subgroups=tuple(Subgroup(**s) for s in data.get("subgroup", [])),
         indicators=tuple(_indicator(dict(i)) for i in data.get("indicator", [])),
         spc=SpcOptions(**data.get("spc", {})),
-        disclosure=DisclosurePolicy(**data.get("disclosure", {})),
+        disclosure=_disclosure(data.get("disclosure", {})),
         breaks=tuple(
             Break(date.fromisoformat(str(b["start"])), b["note"], tuple(b["applies_to"])) for b in data.get("break", [])
         ),
@@ -190,6 +190,14 @@ def parse_catalogue(text: str) -> Catalogue:
         if ind.subgroup not in known:
             raise CatalogueError(f"indicator '{ind.id}': unknown sub-group '{ind.subgroup}'")
     return catalogue
+
+
+def _disclosure(entry: dict) -> DisclosurePolicy:
+    """[disclosure]: low, high and the one label every hidden figure is published as."""
+    try:
+        return DisclosurePolicy(**entry)
+    except (TypeError, ValueError) as error:
+        raise CatalogueError(str(error)) from error
 
 
 @cache

@@ -92,8 +92,11 @@ def history_outliers(loaded: LoadedReturn, current: pd.DataFrame, minimum_histor
     return pd.DataFrame(rows)
 
 
-def status_changes(loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, targets) -> pd.DataFrame:
-    """RAG statuses the file would change, per area and quarter it covers: indicator, before, after."""
+def status_changes(
+    loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, targets, as_published=lambda frame: frame
+) -> pd.DataFrame:
+    """RAG statuses the file would change, per area and quarter it covers: indicator, before, after.
+    Statuses are judged on the figures as published (`as_published`), as every view judges them."""
     from cspdash.board import prepare_all
     from cspdash.overview import overview_rows
     from cspdash.periods import Quarter
@@ -110,6 +113,7 @@ def status_changes(loaded: LoadedReturn, current_all: pd.DataFrame, catalogue, t
         kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
         after = pd.concat([kept, incoming.assign(vintage=loaded.vintage)], ignore_index=True)
         quarters = sorted({Quarter.containing(d) for d in incoming["period_start"]})
+        current, after = as_published(current), as_published(after)
         before, after_file = prepare_all(catalogue, current), prepare_all(catalogue, after)  # once per area
         for quarter in quarters[-4:]:
             before_rows = {

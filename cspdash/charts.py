@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
 from cspdash.disproportionality import CohortView
-from cspdash.formatting import format_value
+from cspdash.formatting import format_value, headline
 from cspdash.palette import DARK_BLUE, DARK_PINK, FONT_FAMILY, SECONDARY_TEXT, SPC_POINTS, TEXT, TURQUOISE, WHITE
 from cspdash.periods import Quarter
 
@@ -61,8 +61,11 @@ def _values(series: pd.DataFrame, quarters: list[Quarter]) -> list[float | None]
     return values
 
 
-def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> go.Figure:
-    """The rolling 12-month figure at each quarter end, up to the selected quarter."""
+def rolling_twelve(
+    ind: Indicator, rolling: pd.DataFrame, quarter: Quarter, title: str | None = None, target=None
+) -> go.Figure:
+    """The rolling 12-month figure at each quarter end, up to the selected quarter (with the target,
+    when given; titled `title` when it is the indicator's headline)."""
     shown = rolling[rolling["quarter"] <= quarter].tail(12)
     fig = go.Figure()
     values = [None if s else v for v, s in zip(shown["value"], shown["suppressed"], strict=True)]
@@ -77,11 +80,21 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
     known = [(q, v) for q, v in zip(shown["quarter"], values, strict=True) if v is not None]
     if known:
         last_quarter, last_value = known[-1]
-        title = f"{ind.name}, rolling 12 months: {format_value(ind, last_value)} in the 12 months to the end of {last_quarter.label}"
+        default_title = f"{ind.name}, rolling 12 months: {format_value(ind, last_value)} in the 12 months to the end of {last_quarter.label}"
         if last_quarter != quarter:
-            title += f" (no complete 12 months to {quarter.label})"
+            default_title += f" (no complete 12 months to {quarter.label})"
     else:
-        title = f"{ind.name}, rolling 12 months: no complete 12 months yet"
+        default_title = f"{ind.name}, rolling 12 months: no complete 12 months yet"
+    if target is not None and len(shown):
+        fig.add_scatter(
+            x=[q.label for q in shown["quarter"]],
+            y=[target.value] * len(shown),
+            mode="lines",
+            line=dict(color="#801650", width=2, dash="dashdot"),
+            name="Target" + ("" if target.confirmed else " (indicative)"),
+            hoverinfo="skip",
+        )
+    title = title or default_title
     fig.update_xaxes(tickangle=-45)
     if any(shown["suppressed"]):
         fig.add_annotation(
@@ -100,19 +113,40 @@ def rolling_twelve(ind: Indicator, rolling: pd.DataFrame, quarter: Quarter) -> g
 POINT_STYLES = SPC_POINTS
 
 
+def finding(a: Assessment) -> str:
+    """The headline finding every title and text alternative of the indicator states: its figure,
+    its comparator and the change between them (`cspdash.formatting.headline`)."""
+    return headline(a.indicator, a.headline_label, a.change)
+
+
 def spc_title(a: Assessment) -> str:
-    """An active title: the latest point's variation (and assurance), or why there are no limits."""
+    """An active title: for a quarterly headline the finding, then the latest point's variation (and
+    assurance); for a 12-month or quarterly headline drawn from monthly points, what the points are.
+    A chart whose points are not the headline's measure states no figure of its own."""
     ind, points = a.indicator, a.spc_points
     if not points:
         return f"{ind.name}: no figures to chart"
-    latest = f"{format_value(ind, points[-1].value)} in {points[-1].label}"
+    if ind.headline == "rolling_12_months":
+        lead = f"{ind.name}, each quarter's own figure (the basis of the status)"
+    elif a.spc_frequency == "month":
+        lead = f"{finding(a)}; monthly figures"
+    else:
+        lead = finding(a)
     if a.spc is None or not a.spc.usable:
-        return f"{ind.name}: {latest}; no SPC limits — {a.spc.unusable if a.spc else 'no series'}"
+        return f"{lead}; no SPC limits — {a.spc.unusable if a.spc else 'no series'}"
     words = a.variation_words.replace("Common cause", "only common-cause variation")
-    title = f"{ind.name}: {latest}, {words[0].lower()}{words[1:]}"
+    title = f"{lead}: {words[0].lower()}{words[1:]}"
     if a.assurance_words:
         title += f"; {a.assurance_words[0].lower()}{a.assurance_words[1:]}"
     return title
+
+
+def chart_of(a: Assessment) -> go.Figure:
+    """The chart that goes with the indicator's headline (meeting mode, the papers): its SPC chart,
+    or for a 12-month headline the 12-month series it states, titled with the finding."""
+    if a.indicator.headline != "rolling_12_months" or a.rolling.empty:
+        return spc_figure(a)
+    return rolling_twelve(a.indicator, a.rolling, a.quarter, title=finding(a), target=a.target)
 
 
 def spc_figure(a: Assessment) -> go.Figure:

@@ -1,43 +1,73 @@
-"""Statistical disclosure control: small counts hidden, and hidden cells that cannot be worked out
-again from the published ones.
+"""Statistical disclosure control: small counts hidden, and no hidden cell narrowed down again from
+the published ones.
 
-Primary suppression hides counts in the policy's range (default 1–4, published as "<5").
-Secondary suppression then hides more cells until no hidden cell can be recovered exactly from
-the published cells and the table's relations (each total is the sum of its parts): not by one
-subtraction, and not by solving the relations together. A hidden cell is recoverable exactly when
-its unit vector lies in the row space of the relations restricted to the hidden cells.
+Primary suppression hides counts in the policy's range (default 1–4). Every hidden cell, whatever
+the reason, is published with the policy's one label, so the label tells a reader nothing about
+the value: to a reader a hidden cell is any whole number of at least 0.
+
+Secondary suppression then hides more cells until every hidden cell's feasible range (its smallest
+and largest value consistent with the published cells and the table's relations) is at least
+`policy.width` wide (5 by default): not one subtraction, and not a solver over all the relations
+together, pins a hidden count. The relations are equalities (a total is the sum of its parts; a
+part with no row is a published 0 and is simply left out) and inequalities (the sum of some cells
+is at least the sum of others, e.g. a force's crimes against those of its LSOAs).
+
+Ranges are exact: a component whose equalities form a tree (each cell the total of at most one
+relation and a part of at most one) is solved by interval arithmetic, any other component by linear
+programming (`scipy.optimize.linprog`; the relations are sums of whole numbers, so the bounds are
+whole numbers too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 
 Key = Hashable
 Relation = tuple[Key, Sequence[Key]]  # (total, parts): total = sum(parts)
+Bound = tuple[Sequence[Key], Sequence[Key]]  # (outer, inner): sum(outer) >= sum(inner)
+Range = tuple[float, float]
+DEFAULT_LABEL = "[c]"
 
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
-    """Counts from `low` to `high` are published as `label`; rates and percentages on them are withheld."""
+    """Counts from `low` to `high` are hidden, and so is every cell that would give one away; every
+    hidden cell is published as `label` (one label for all: "[c]", confidential, by default)."""
 
     low: int = 1
     high: int = 4
-    label: str = "<5"
+    label: str = DEFAULT_LABEL
 
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.high) or not str(self.label).strip():
             raise ValueError(
                 f"[disclosure]: need 0 <= low <= high and a label (got {self.low}, {self.high}, {self.label!r})"
             )
+        if str(self.label).lstrip().startswith(("<", "≤")):
+            raise ValueError(
+                f"[disclosure]: label {self.label!r} claims a range, but it marks every hidden cell "
+                "(also those hidden so that a small count cannot be worked out): use a word such as '[c]'"
+            )
 
     def primary(self, value: float | None) -> bool:
         return value is not None and self.low <= value <= self.high
 
+    @property
+    def width(self) -> int:
+        """How wide every hidden cell's feasible range must be: more than the primary range's top."""
+        return self.high + 1
+
 
 DEFAULT_POLICY = DisclosurePolicy()
+
+
+# ---- exact recovery (the older, weaker test; validation warns analysts with it) --------------------
 
 
 def _matrix(relations: Sequence[Relation], hidden: list[Key]) -> np.ndarray:
@@ -55,11 +85,9 @@ def _matrix(relations: Sequence[Relation], hidden: list[Key]) -> np.ndarray:
 
 
 def recoverable(relations: Sequence[Relation], hidden: set[Key]) -> set[Key]:
-    """The hidden cells whose exact value follows from the published cells and the relations.
-
-    With the relations restricted to the hidden cells as a matrix M (M x = what the published cells
-    give), a cell is determined exactly when every solution of M x = 0 is zero there, i.e. when its
-    column of the null-space basis is zero."""
+    """The hidden cells whose exact value follows from the published cells and the relations (a
+    cell is determined when its column of the null space of the relations over the hidden cells is
+    zero). Exact recovery only: `feasible_ranges` also finds cells pinned to a narrow range."""
     ordered = sorted(hidden, key=repr)
     if not ordered:
         return set()
@@ -73,34 +101,295 @@ def recoverable(relations: Sequence[Relation], hidden: set[Key]) -> set[Key]:
     return {key for key, known in zip(ordered, determined, strict=True) if known}
 
 
+# ---- feasible ranges ---------------------------------------------------------------------------------
+
+
+def _tree(relations: Sequence[Relation], bounds: Sequence[Bound]) -> dict[Key, list[Key]] | None:
+    """The relations' children by total when they form a forest of equalities, else None."""
+    if bounds:
+        return None
+    children: dict[Key, list[Key]] = {}
+    parent: dict[Key, Key] = {}
+    for total, parts in relations:
+        if total in children or len(set(parts)) < len(parts) or any(p in parent for p in parts):
+            return None
+        children[total] = list(parts)
+        parent.update(dict.fromkeys(parts, total))
+    for start in parent:  # each cell has one parent at most: a forest unless a walk up loops
+        seen, cell = {start}, parent[start]
+        while cell in parent:
+            if cell in seen:
+                return None
+            seen.add(cell)
+            cell = parent[cell]
+    return children
+
+
+def _tree_ranges(children: dict[Key, list[Key]], known: Mapping[Key, float]) -> dict[Key, Range]:
+    """Exact ranges over a forest: each subtree's possible totals bottom-up, then each cell's range
+    top-down from its total's range and its siblings' possible totals."""
+    up: dict[Key, Range] = {}
+
+    def span(cell: Key) -> Range:
+        if cell not in up:
+            if cell in known:
+                up[cell] = (known[cell], known[cell])
+            elif cell in children:
+                spans = [span(part) for part in children[cell]]
+                up[cell] = (max(0.0, sum(s[0] for s in spans)), sum(s[1] for s in spans))
+            else:
+                up[cell] = (0.0, math.inf)
+        return up[cell]
+
+    cells = set(children) | {p for parts in children.values() for p in parts}
+    parts_of = {p for parts in children.values() for p in parts}
+    found: dict[Key, Range] = {}
+    stack = [cell for cell in cells if cell not in parts_of]
+    for root in stack:
+        found[root] = span(root)
+    while stack:
+        total = stack.pop()
+        if total not in children:
+            continue
+        low, high = found[total]
+        spans = [span(part) for part in children[total]]
+        lows, highs = sum(s[0] for s in spans), sum(s[1] for s in spans)
+        for part, (part_low, part_high) in zip(children[total], spans, strict=True):
+            others_high = highs - part_high if math.isfinite(part_high) else _sum_without(spans, part_high, 1)
+            found[part] = (max(part_low, low - others_high), min(part_high, high - (lows - part_low)))
+            stack.append(part)
+    return found
+
+
+def _sum_without(spans: list[Range], value: float, side: int) -> float:
+    """The sum of one side of `spans` with one entry equal to `value` left out (inf - inf safe)."""
+    values = [s[side] for s in spans]
+    values.remove(value)
+    return sum(values)
+
+
+def _lp_ranges(
+    cells: Sequence[Key],
+    relations: Sequence[Relation],
+    bounds: Sequence[Bound],
+    known: Mapping[Key, float],
+    truth: Mapping[Key, float | None],
+    enough: float,
+) -> dict[Key, Range]:
+    """Ranges by linear programming. Feasible points found on the way (the stored values, and the
+    solutions of two batch problems: every unknown as large, then as small, as it can be together)
+    already show most cells to spread at least `enough`; only the rest get their own min and max."""
+    unknown = [c for c in cells if c not in known]
+    problem = _problem(unknown, relations, bounds, known)
+    points = [np.array([truth[c] for c in unknown])] if all(truth.get(c) is not None for c in unknown) else []
+    found: dict[Key, Range] = {}
+    remaining = list(range(len(unknown)))
+    for sign in (-1.0, 1.0) * BATCHES:
+        if not remaining:
+            break
+        objective = np.zeros(len(unknown))
+        objective[remaining] = sign
+        points.append(_solve(objective, problem).x)
+        spread = np.ptp(np.array(points), axis=0)
+        remaining = [i for i in remaining if spread[i] < enough - 1e-6]
+    for i, cell in enumerate(unknown):
+        if i not in remaining:
+            column = np.array(points)[:, i]
+            found[cell] = (float(column.min()), float(column.max()))
+            continue
+        objective = np.zeros(len(unknown))
+        objective[i] = 1.0
+        low, high = _solve(objective, problem).fun, -_solve(-objective, problem).fun
+        found[cell] = (round(low, 6), math.inf if high >= CAP - 1 else round(high, 6))
+    return found
+
+
+BATCHES = 4  # batch problems (each: all remaining cells up, then down) before cells are solved one by one
+CAP = 1e9  # every unknown is at most this in the linear programs; a range reaching it is unbounded
+
+
+def _problem(unknown: Sequence[Key], relations: Sequence[Relation], bounds: Sequence[Bound], known) -> dict:
+    """The relations over the unknown cells as linprog's arguments."""
+    column = {c: i for i, c in enumerate(unknown)}
+    equal, equal_rhs, upper, upper_rhs = [], [], [], []
+    for total, parts in relations:
+        row, rhs = _row(((total, 1.0), *((p, -1.0) for p in parts)), column, known)
+        if row.any():
+            equal.append(row), equal_rhs.append(rhs)
+    for outer, inner in bounds:  # sum(inner) - sum(outer) <= 0
+        row, rhs = _row(((c, 1.0) for c in inner), column, known)
+        extra, extra_rhs = _row(((c, -1.0) for c in outer), column, known)
+        if (row + extra).any():
+            upper.append(row + extra), upper_rhs.append(rhs + extra_rhs)
+    return dict(
+        A_eq=np.array(equal) if equal else None,
+        b_eq=equal_rhs or None,
+        A_ub=np.array(upper) if upper else None,
+        b_ub=upper_rhs or None,
+        bounds=(0, CAP),
+        method="highs",
+    )
+
+
+def _row(signed: Iterable[tuple[Key, float]], column: Mapping[Key, int], known: Mapping[Key, float]):
+    """Coefficients over the unknown cells, and the right-hand side the known cells leave."""
+    row, rhs = np.zeros(len(column)), 0.0
+    for cell, sign in signed:
+        if cell in column:
+            row[column[cell]] += sign
+        else:
+            rhs -= sign * known[cell]
+    return row, rhs
+
+
+def _solve(objective: np.ndarray, problem: dict):
+    result = linprog(objective, **problem)
+    if result.status != 0:
+        raise ValueError(f"disclosure: the relations have no solution over the published cells ({result.message})")
+    return result
+
+
+def feasible_ranges(
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    hidden: Iterable[Key],
+    bounds: Sequence[Bound] = (),
+    enough: float = math.inf,
+) -> dict[Key, Range]:
+    """Each hidden cell's (smallest, largest) value given the published cells (those of `values` not
+    hidden and not None) and the relations, over non-negative values; cells outside every relation
+    are unbounded. With `enough`, a range found to be at least that wide may be given narrower than
+    it is (fewer linear programs)."""
+    hidden = set(hidden) | {k for k, v in values.items() if v is None}
+    known = {k: float(v) for k, v in values.items() if k not in hidden and v is not None}
+    found: dict[Key, Range] = dict.fromkeys(hidden, (0.0, math.inf))
+    for component_relations, component_bounds in components_of(relations, bounds):
+        cells = cells_of(component_relations, component_bounds)
+        if not cells & hidden:
+            continue
+        tree = _tree(component_relations, component_bounds)
+        if tree is not None:
+            ranges = _tree_ranges(tree, known)
+        else:
+            ordered = sorted(cells, key=repr)
+            ranges = _lp_ranges(ordered, component_relations, component_bounds, known, values, enough)
+        found.update({k: ranges[k] for k in cells & hidden})
+    return found
+
+
+def components_of(relations: Sequence[Relation], bounds: Sequence[Bound] = ()) -> list[tuple[list, list]]:
+    """The relations and bounds grouped so that no two groups share a cell."""
+    parent: dict = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked = [(total, *parts) for total, parts in relations] + [(*outer, *inner) for outer, inner in bounds]
+    for cells in linked:
+        for cell in cells[1:]:
+            parent[find(cell)] = find(cells[0])
+    grouped: dict = defaultdict(lambda: ([], []))
+    for relation in relations:
+        grouped[find(relation[0])][0].append(relation)
+    for bound in bounds:
+        grouped[find((*bound[0], *bound[1])[0])][1].append(bound)
+    return list(grouped.values())
+
+
+def cells_of(relations: Iterable[Relation], bounds: Iterable[Bound] = ()) -> set:
+    return {k for total, parts in relations for k in (total, *parts)} | {
+        k for outer, inner in bounds for k in (*outer, *inner)
+    }
+
+
+# ---- secondary suppression ---------------------------------------------------------------------------
+
+
 def protect(
     values: Mapping[Key, float | None],
     relations: Sequence[Relation],
     policy: DisclosurePolicy = DEFAULT_POLICY,
-    already_hidden: set[Key] = frozenset(),
+    already_hidden: Iterable[Key] = frozenset(),
+    bounds: Sequence[Bound] = (),
 ) -> set[Key]:
-    """The cells to hide: every primary cell (and any `already_hidden`, e.g. suppressed at source),
-    and as few more as this greedy search finds so that none of them can be recovered. Secondary
-    cells are chosen from a relation of an exposed cell, smallest value first (parts before totals),
-    so the least information is lost."""
-    hidden = {key for key, value in values.items() if policy.primary(value)} | set(already_hidden)
-    totals = {total for total, _ in relations}
+    """The cells to hide: every primary cell (and any `already_hidden`, e.g. suppressed at source,
+    or None in `values`), and more, smallest first, until every hidden cell's feasible range is at
+    least `policy.width` wide. A cell's partner comes from the relations it is in: the smallest
+    part that makes its range wide enough, else the largest part, else a total."""
+    hidden = {k for k, v in values.items() if v is None or policy.primary(v)} | set(already_hidden)
+    for component_relations, component_bounds in components_of(relations, bounds):
+        cells = cells_of(component_relations, component_bounds)
+        if cells & hidden:
+            hidden |= _protect_component(values, component_relations, component_bounds, policy, hidden & cells)
+    return hidden
+
+
+def _protect_component(
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    bounds: Sequence[Bound],
+    policy: DisclosurePolicy,
+    hidden: set[Key],
+) -> set[Key]:
+    """Widen over the equalities first (fast: usually a tree), then over the inequalities too (an
+    inequality only narrows ranges further), widening every narrow cell of a round at once."""
+    hidden = _widen(values, relations, (), policy, set(hidden), one_at_a_time=True)
+    return _widen(values, relations, bounds, policy, hidden, one_at_a_time=False) if bounds else hidden
+
+
+def _widen(
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    bounds: Sequence[Bound],
+    policy: DisclosurePolicy,
+    hidden: set[Key],
+    one_at_a_time: bool,
+) -> set[Key]:
     while True:
-        exposed = recoverable(relations, hidden)
-        if not exposed:
+        ranges = feasible_ranges(values, relations, hidden, bounds, enough=policy.width)
+        narrow = {k: high - low for k, (low, high) in ranges.items() if high - low < policy.width - 1e-6}
+        if not narrow:
             return hidden
-        cell = min(exposed, key=repr)
-        candidates = [
-            key
-            for total, parts in relations
-            if cell == total or cell in parts
-            for key in (total, *parts)
-            if key not in hidden and values.get(key) is not None
-        ]
-        if not candidates:  # nothing left to hide beside it: hide every cell of its relations
-            hidden |= {k for total, parts in relations if cell == total or cell in parts for k in (total, *parts)}
-            continue
-        hidden.add(min(candidates, key=lambda k: (k in totals, values[k] or 0, repr(k))))
+        cells = sorted(narrow, key=lambda k: (narrow[k], repr(k)))
+        partners = set()
+        for cell in cells[:1] if one_at_a_time else cells:
+            partner = _partner(cell, narrow[cell], values, relations, bounds, hidden | partners, policy)
+            if partner is not None:
+                partners.add(partner)
+        if not partners:  # every cell beside them is hidden already: nothing more to hide
+            return hidden
+        hidden |= partners
+
+
+def _partner(
+    cell: Key,
+    width: float,
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    bounds: Sequence[Bound],
+    hidden: set[Key],
+    policy: DisclosurePolicy,
+) -> Key | None:
+    """The published cell to hide beside `cell`: the smallest part big enough to widen its range,
+    else the largest part, else the smallest total; from its own relations first, then any."""
+    own = [r for r in relations if cell == r[0] or cell in r[1]]
+    own_bounds = [b for b in bounds if cell in b[0] or cell in b[1]]
+    for chosen_relations, chosen_bounds in ((own, own_bounds), (relations, bounds)):
+        totals = {r[0] for r in chosen_relations} | {k for outer, _ in chosen_bounds for k in outer}
+        open_cells = [k for k in cells_of(chosen_relations, chosen_bounds) if k not in hidden and values.get(k)]
+        parts = sorted((k for k in open_cells if k not in totals), key=lambda k: (values[k], repr(k)))
+        need = policy.width - max(width, values.get(cell) or 0.0)
+        enough = [k for k in parts if values[k] >= need]
+        if enough or parts:
+            return enough[0] if enough else parts[-1]
+        ordered = sorted(open_cells, key=lambda k: (values[k], repr(k)))
+        if ordered:
+            return ordered[0]
+    return None
 
 
 def table_relations(rows: Sequence[Key], columns: Sequence[Key], total: Key = "Total") -> list[Relation]:

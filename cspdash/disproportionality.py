@@ -288,7 +288,7 @@ def supplied_base(rows: pd.DataFrame, end: date) -> tuple[dict[str, float], str]
     return base, note
 
 
-def cohort_table(view: CohortView, label: str = "<5") -> pd.DataFrame:
+def cohort_table(view: CohortView, label: str = "[c]") -> pd.DataFrame:
     """The view as a plain table: group, cases, Census base, rate per 1,000, index and interval, finding.
     Counts hidden from viewers read `label`; for analysts they are marked ‡."""
     rows = []

@@ -71,26 +71,35 @@ def view_of(
 
 
 def figures_table(view: IndicatorView, quarters: int = 8, withheld: dict | None = None) -> pd.DataFrame:
-    """The last `quarters` quarters: figure, its parts, a year earlier, and the rolling 12 months;
-    with `withheld` (for analysts), how each quarter's figure is published to viewers and in exports."""
+    """The last `quarters` quarters: the headline figure (the 12 months to quarter end for a 12-month
+    headline), the same period a year earlier, the quarter's own figure and its parts; with `withheld`
+    (for analysts), how each quarter's figure is published to viewers and in exports."""
     ind = view.indicator
+    twelve = ind.headline == "rolling_12_months"
+    headline_series = view.rolling if twelve else view.series
     rows = []
     for row in view.series.tail(quarters).itertuples():
         quarter = row.quarter
         reading = reading_for(view.series, quarter)
-        rows.append(
-            {
-                "Quarter": quarter.label,
-                f"Figure ({ind.unit_label})": format_reading(ind, reading)
-                + (" (provisional)" if reading is not None and reading.provisional else ""),
-                "Numerator": "" if pd.isna(row.numerator) else f"{row.numerator:,.0f}",
-                "Denominator": "" if pd.isna(row.denominator) else f"{row.denominator:,.0f}",
-                "Same quarter last year": format_reading(ind, reading_for(view.series, quarter.year_earlier())),
-                "Rolling 12 months": format_reading(ind, reading_for(view.rolling, quarter)),
-            }
-        )
+        own = format_reading(ind, reading) + (" (provisional)" if reading is not None and reading.provisional else "")
+        line = {"Quarter": quarter.label}
+        if twelve:
+            line[f"12 months to quarter end ({ind.unit_label})"] = format_reading(
+                ind, reading_for(view.rolling, quarter)
+            )
+            line["The same 12 months a year earlier"] = format_reading(
+                ind, reading_for(headline_series, quarter.year_earlier())
+            )
+            line["The quarter alone"] = own
+        else:
+            line[f"Figure ({ind.unit_label})"] = own
+            line["Same quarter last year"] = format_reading(ind, reading_for(view.series, quarter.year_earlier()))
+            line["Rolling 12 months"] = format_reading(ind, reading_for(view.rolling, quarter))
+        line["Numerator"] = "" if pd.isna(row.numerator) else f"{row.numerator:,.0f}"
+        line["Denominator"] = "" if pd.isna(row.denominator) else f"{row.denominator:,.0f}"
         if withheld is not None:
-            rows[-1]["Published as"] = f"‡ {withheld[quarter]}" if quarter in withheld else "as shown"
+            line["Published as"] = f"‡ {withheld[quarter]}" if quarter in withheld else "as shown"
+        rows.append(line)
     return pd.DataFrame(rows)
 
 

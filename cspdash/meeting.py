@@ -9,8 +9,9 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from cspdash.boardpack import STATUS_BY_WORD, chart_figure, exceptions, stamp, subgroups
+from cspdash.boardpack import chart_figure, exceptions, stamp, status_counts, subgroups
 from cspdash.palette import TEXT, WHITE
+from cspdash.snapshot import status_of
 
 MEETING_STYLE = """<style>
 .meeting, .meeting p, .meeting td, .meeting th, .meeting li {font-size: 21px !important; line-height: 1.45; color: var(--csp-text, #0b0c0c);}
@@ -38,11 +39,11 @@ class Screen:
     body: str
 
 
-def _status(word: str) -> str:
-    status = STATUS_BY_WORD[word]
+def _status(indicator: dict) -> str:
+    status = status_of(indicator)
     return (
         f'<span class="status" style="background:{status.colour};color:{status.text_colour}">'
-        f'<span aria-hidden="true">{status.shape}</span> {escape(word)}</span>'
+        f'<span aria-hidden="true">{status.shape}</span> {escape(status.word)}</span>'
     )
 
 
@@ -54,7 +55,7 @@ def _table(indicators: list[dict], with_reason: bool = True) -> str:
         comment = f'<div class="comment">“{escape(i["commentary"])}”</div>' if i["commentary"] else ""
         rows.append(
             f'<tr><th scope="row">{escape(i["name"])}{comment}</th><td class="figure">{escape(str(i["figure"]))}</td>'
-            f"<td>{escape(str(i['comparator']))}</td><td>{_status(i['status'])}{why}</td></tr>"
+            f"<td>{escape(str(i['comparator']))}</td><td>{_status(i)}{why}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -68,7 +69,7 @@ def screens(snapshot: dict) -> list[Screen]:
     )
     out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", summary)]
     for i in exceptions(snapshot):
-        body = f'<p class="big">{escape(str(i["figure"]))} {_status(i["status"])}</p><p>{escape(i["headline"])}</p>' + (
+        body = f'<p class="big">{escape(str(i["figure"]))} {_status(i)}</p><p>{escape(i["headline"])}</p>' + (
             f'<p class="comment">“{escape(i["commentary"])}”</p>' if i["commentary"] else ""
         )
         out.append(Screen(f"exception-{i['id']}", f"Exception: {i['name']}", body))
@@ -108,25 +109,18 @@ def screen_html(
     )
 
 
-def status_counts(snapshot: dict) -> dict[str, int]:
-    """How many indicators have each status, most severe first."""
-    counts: dict[str, int] = {}
-    for i in snapshot["indicators"]:
-        counts[i["status"]] = counts.get(i["status"], 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: STATUS_BY_WORD[item[0]].severity))
-
-
 def status_chart(snapshot: dict) -> go.Figure:
     """The quarter's statuses as bars, each labelled with its shape, count and word."""
     counts = status_counts(snapshot)
-    words = list(counts)
+    statuses = list(counts)
+    words = [s.word for s in statuses]
     fig = go.Figure(
         go.Bar(
-            x=[counts[w] for w in words],
+            x=[counts[s] for s in statuses],
             y=words,
             orientation="h",
-            marker=dict(color=[STATUS_BY_WORD[w].colour for w in words], line=dict(color=TEXT, width=1)),
-            text=[f"{STATUS_BY_WORD[w].shape} {counts[w]} {w}" for w in words],
+            marker=dict(color=[s.colour for s in statuses], line=dict(color=TEXT, width=1)),
+            text=[f"{s.shape} {counts[s]} {s.word}" for s in statuses],
             textposition="outside",
             textfont=dict(size=18, color=TEXT),
             hoverinfo="skip",
@@ -149,7 +143,7 @@ def status_chart(snapshot: dict) -> go.Figure:
 def figure_alt(snapshot: dict, screen: Screen) -> str:
     """The finding a screen's chart shows, in words (its text alternative)."""
     if screen.key == "summary":
-        return "Statuses: " + ", ".join(f"{n} {w}" for w, n in status_counts(snapshot).items())
+        return "Statuses: " + ", ".join(f"{n} {s.word}" for s, n in status_counts(snapshot).items())
     return screen.title
 
 

@@ -83,22 +83,37 @@ def overview_rows(
     for assessment in assess_all(catalogue, observations, quarter, targets, histories=histories):
         ind = assessment.indicator
         history = histories[ind.id]
-        recent = history.quarters[bisect_right(history.quarters, quarter.shift(-SPARK_QUARTERS)) :]
-        trend = [
-            None if reading.suppressed else reading.value
-            for reading in (history.by_quarter[q] for q in recent if q <= quarter)
-        ]
+        trend = spark_values(history, quarter)
         rows.append(
             OverviewRow(
                 assessment,
                 catalogue.subgroup(ind.subgroup).name,
                 trend,
                 headline(ind, assessment.headline_label, assessment.change, assessment.judgement),
-                history.provenance.get(quarter, ""),
+                headline_provenance(history, quarter),
                 (commentary or {}).get(ind.id, {}).get("text", ""),
             )
         )
     return rows
+
+
+def spark_values(history: History, quarter: Quarter) -> list[float | None]:
+    """The last eight quarters of the headline measure (the 12 months to each quarter's end for a
+    12-month headline), so that the sparkline ends at the figure beside it."""
+    rolling = history.indicator.headline == "rolling_12_months"
+    quarters, readings = (
+        (history.rolling_quarters, history.rolling_by_quarter) if rolling else (history.quarters, history.by_quarter)
+    )
+    recent = quarters[bisect_right(quarters, quarter.shift(-SPARK_QUARTERS)) :]
+    return [None if r.suppressed else r.value for r in (readings[q] for q in recent if q <= quarter)]
+
+
+def headline_provenance(history: History, quarter: Quarter) -> str:
+    """Where the headline figure comes from: the quarter's cells, or the four quarters' of a 12-month figure."""
+    if history.indicator.headline != "rolling_12_months":
+        return history.provenance.get(quarter, "")
+    four = [quarter.shift(-n) for n in (3, 2, 1, 0)]
+    return "\n".join(history.provenance[q] for q in four if history.provenance.get(q))
 
 
 def exceptions_first(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -113,11 +128,10 @@ def status_counts(rows: list[OverviewRow]) -> dict[Status, int]:
 def change_words(a: Assessment) -> str:
     """The change, and whether it is more than the series' usual variation (information, not status)."""
     shown = format_change(a.indicator, a.change)
-    if a.change.absolute is None:
-        return shown
-    if a.change_test is None:
-        return f"{shown} (not tested: {a.release_note})" if a.release_note else shown
-    return f"{shown}: {a.change_test.text}"
+    note = f" ({a.release_note})" if a.release_note else ""
+    if a.change.absolute is None or a.change_test is None:
+        return shown + note
+    return f"{shown}: {a.change_test.text}{note}"
 
 
 def year_to_date_words(a: Assessment) -> str:
@@ -141,7 +155,7 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
                 "unit": a.indicator.unit_label,
                 "period": a.headline_label,
                 "value": format_reading(a.indicator, a.reading),
-                "comparator value": format_reading(a.indicator, a.change.previous),
+                "comparator value": format_reading(a.indicator, a.comparator),
                 "change": change_words(a),
                 "year to date": year_to_date_words(a),
                 "per 1,000 residents": a.resident_rate_words,
@@ -174,24 +188,6 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
             "rule set",
         ],
     )
-
-
-def board_report(
-    engine,
-    catalogue: Catalogue,
-    area: str,
-    quarter: Quarter,
-    provisional_months: dict[str, int],
-    as_published=lambda frame: frame,
-) -> pd.DataFrame:
-    """The board's judgement for an area and quarter, read from the store (the `board` command);
-    `as_published` applies the disclosure policy to the figures first."""
-    from cspdash.store import queries  # the store is only needed here
-
-    observations = as_published(queries.current_observations(engine, area=area))
-    releases = as_published(queries.release_observations(engine, area))
-    assessments = assess_all(catalogue, observations, quarter, queries.targets(engine), releases, provisional_months)
-    return board_frame(assessments)
 
 
 def marked(
@@ -305,8 +301,9 @@ def trend_description(ind: Indicator, values: list[float | None]) -> str:
     if len(known) < 2:
         return "Not enough quarters for a trend"
     shown = [format_value(ind, v) for v in (known[0], known[-1], min(known), max(known))]
+    measure = ", 12 months to each quarter's end" if ind.headline == "rolling_12_months" else ""
     return (
-        f"{ind.name}, last {len(values)} quarters: from {shown[0]} to {shown[1]} "
+        f"{ind.name}{measure}, last {len(values)} quarters: from {shown[0]} to {shown[1]} "
         f"(lowest {shown[2]}, highest {shown[3]})"
     )
 
@@ -408,13 +405,13 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
         count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
     if row.withheld:
         count += f'<div class="unit withheld">‡ published as “{escape(row.withheld)}”</div>'
-    tested = a.change_test.text if a.change_test else (f"Not tested: {a.release_note}" if a.release_note else "")
+    tested = " ".join(filter(None, [a.change_test.text if a.change_test else "", a.release_note or ""]))
     change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
     change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)
     cells = [
         f'<th scope="row">{escape(ind.name)}<div class="unit">{escape(ind.unit_label)}</div>{comment}</th>',
         f'<td class="num"{source}>{escape(format_reading(ind, a.reading))}{period}{count}</td>',
-        f'<td class="num">{escape(format_reading(ind, a.change.previous))}</td>',
+        f'<td class="num">{escape(format_reading(ind, a.comparator))}</td>',
         f"<td>{change_cell}</td>",
         f"<td>{status_badge(a.judgement)}{notes_html(a)}</td>",
         f"<td>{spc_icons_html(a)}</td>",
@@ -483,14 +480,18 @@ def provenance_line(row: dict) -> str:
     return f"{pd.Timestamp(row['period_start']):%b %Y}: {where}{release}{loaded}"
 
 
-def revision_lines(history: pd.DataFrame, policy: DisclosurePolicy | None = None, unit: str = "count") -> list[str]:
+def revision_lines(
+    history: pd.DataFrame, policy: DisclosurePolicy | None = None, unit: str = "count", row_counted: bool = False
+) -> list[str]:
     """One line per revision of a figure, newest first: value, source cell, release, who and when.
-    Under a disclosure `policy` (for viewers) an earlier figure with a small count shows its label."""
+    Under a disclosure `policy` (for viewers) a figure that is suppressed or rests on a small count
+    shows the policy's one label and no cell; a figure counted from rows (`row_counted`, e.g. police.uk
+    street-level crimes) never names its rows, whose number would be the count."""
     lines = []
     for row in history.iloc[::-1].itertuples():
         count = row.value if unit == "count" else row.numerator
-        small = policy is not None and not pd.isna(count) and policy.primary(count)
-        value = "suppressed" if row.suppressed else (policy.label if small else f"{row.value:,.4g}")
+        small = policy is not None and (bool(row.suppressed) or (not pd.isna(count) and policy.primary(count)))
+        value = policy.label if small else ("suppressed" if row.suppressed else f"{row.value:,.4g}")
         parts = (
             f" ({row.numerator:,.0f} / {row.denominator:,.0f})"
             if pd.notna(row.numerator) and pd.notna(row.denominator) and not small
@@ -498,7 +499,8 @@ def revision_lines(history: pd.DataFrame, policy: DisclosurePolicy | None = None
         )
         state = "**in force**" if row.in_force else ("withdrawn" if row.status == "withdrawn" else "superseded")
         release = f", release {plain_markdown(row.vintage)}" if isinstance(row.vintage, str) and row.vintage else ""
-        source = plain_markdown(f"{row.file}, {row.sheet}!{row.cell}")
+        hide_cell = policy is not None and (small or row_counted)
+        source = plain_markdown(f"{row.file}, {row.sheet}" if hide_cell else f"{row.file}, {row.sheet}!{row.cell}")
         lines.append(
             f"{state}: {value}{parts} — {source}{release}; loaded by {plain_markdown(row.loaded_by)} "
             f"on {pd.Timestamp(row.loaded_at):%-d %b %Y %H:%M} (submission {row.submission})"

@@ -1,35 +1,51 @@
 """Figures as they may be published: an observations frame under the disclosure policy.
 
-Counts in the policy's range are hidden ("<5"); a rate or percentage whose count (its numerator,
-or the count its value and denominator imply) is in that range is withheld; then more cells are
-hidden until none of them can be worked out again from the published cells through the relations
-the data declares:
+Counts in the policy's range are hidden; a rate or percentage whose count (its numerator, or the
+count its value and denominator imply) is in that range is hidden too; then more cells are hidden
+until every hidden cell's feasible range, given the published cells and the relations below, is at
+least `policy.width` wide (see `cspdash.disclosure`). Every hidden cell is published with the
+policy's one label; the `withheld` column ("primary", "secondary") is for analysts only.
 
-- a kind's sum rules (e.g. knife-injury victims under 25 = under 18 + 18–24), per area, period
-  and breakdown;
-- a kind's category total (MPS total = the sum of its major categories);
-- an indicator's breakdowns (the figure for all = the sum of its breakdowns, where they add up);
+The relations, declared once from the kinds (`data_loaders.kinds.disclosure_rules`) and the frame:
+
+- a kind's sum rules and category totals (e.g. MPS total = the sum of its major categories), per
+  area, period, breakdown and release, whether or not every part has a row: a part with no row is a
+  published 0 to a reader;
+- an indicator's breakdowns (the figure for all = the sum of the breakdowns listed, per release);
+- periods within one release and series that tile a longer period (months in a quarter or a
+  12-month window, where a release states both);
+- a kind whose levels count the same rows (data.police.uk: a force's crimes of a type are at least
+  its LSOAs'): an inequality, per release, type and month;
 - a kind's share rules (a part's denominator is its whole): when the whole is hidden, so are the
   parts' denominators and rates.
 
-Relations across releases (a ward file against a borough file) are not declared: their figures
-are published separately and need not add up.
+A relation is used where it holds on the stored figures (or could, with a figure unknown at source).
+
+Quarterly and 12-month figures that the board and pages add up from published months are hidden
+when any of their months is (`withheld_periods`; `cspdash.trends` marks such a sum suppressed), so
+they tell a reader nothing about a hidden month.
+
+Relations across releases are not declared: a ward or LSOA file does not add up to a borough file
+(not every crime can be placed), and two releases of one figure differ by revisions. Each release is
+published whole and protected on its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from cspdash.catalogue import Catalogue, Indicator
-from cspdash.disclosure import DEFAULT_POLICY, DisclosurePolicy, Relation, protect
+from cspdash.disclosure import DEFAULT_POLICY, Bound, DisclosurePolicy, Relation, cells_of, components_of, protect
 from cspdash.periods import Quarter
 
 PRIMARY, SECONDARY = "primary", "secondary"
 CELL = ["area", "period_start", "period_end", "breakdown"]
+RELEASE = ["area_kind", "vintage"]  # used in every relation's grouping where the frame has them
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,9 @@ class Rules:
 
     sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # total = sum(parts)
     shares: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each part's denominator is the whole
+    # (indicators, outer area kind, inner area kind): per release, the outer count >= the inner ones' sum
+    within: tuple[tuple[tuple[str, ...], str, str], ...] = ()
+    row_counted: tuple[str, ...] = ()  # indicators counted from rows: their source cells list each case
 
 
 def small_count(frame: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.Series:
@@ -65,72 +84,115 @@ def _implied_numerator(ind: Indicator | None, value: float, denominator: float) 
     return round(value * denominator / per, 6)
 
 
-def _positions(frame: pd.DataFrame, columns: list[str]) -> dict:
-    """Each row's index by the tuple of its values in `columns`."""
-    return dict(zip(frame[columns].itertuples(index=False, name=None), frame.index, strict=True))
+def _keys(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """`columns` and the release columns the frame has (area kind, vintage)."""
+    return [*columns, *(c for c in RELEASE if c in frame)]
 
 
-def _sum_relations(frame: pd.DataFrame, rules: Rules) -> list[Relation]:
+def _known(frame: pd.DataFrame) -> dict:
+    """Each row's stored value, NaN where it is not known (suppressed at source, or missing)."""
+    value = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    return value.where(~frame["suppressed"].astype(bool)).to_dict()
+
+
+def _holds(known: Mapping, total, parts: Sequence) -> bool:
+    """Whether total = sum(parts) holds on the stored figures (or could, with one unknown): only a
+    relation that holds lets a reader narrow a hidden figure down."""
+    values = [known[p] for p in parts if not np.isnan(known[p])]
+    if np.isnan(known[total]):
+        return True
+    rest = known[total] - sum(values)
+    return abs(rest) < 1e-6 if len(values) == len(parts) else rest > -1e-6
+
+
+def _sum_relations(frame: pd.DataFrame, rules: Rules, known: Mapping) -> list[Relation]:
+    """The kinds' sum rules and category totals per area, period, breakdown and release; a part with
+    no row is a published 0, so it is left out of the parts rather than dropping the relation."""
     relations: list[Relation] = []
-    if not rules.sums:
+    named = {name for total, parts in rules.sums for name in (total, *parts)}
+    rows = frame[frame["indicator"].isin(named)]
+    if rows.empty:
         return relations
-    at = _positions(frame, [*CELL, "indicator"])
-    groups = frame[CELL].drop_duplicates().itertuples(index=False, name=None)
-    for cell in groups:
+    for _, group in rows.groupby(_keys(rows, CELL), sort=False, dropna=False):
+        at = dict(zip(group["indicator"], group.index, strict=True))
         for total, parts in rules.sums:
-            keys = [at.get((*cell, name)) for name in (total, *parts)]
-            if all(k is not None for k in keys) and _may_add_up(frame, keys[0], keys[1:]):
-                relations.append((keys[0], keys[1:]))
+            present = [at[p] for p in parts if p in at]
+            if total in at and present and _holds(known, at[total], present):
+                relations.append((at[total], present))
     return relations
 
 
-def _may_add_up(frame: pd.DataFrame, total, parts) -> bool:
-    """Whether total = sum(parts) holds (or, with a figure missing, could hold): only then can a
-    reader use it to work out a hidden figure."""
-    known = frame.loc[parts, "value"].dropna()
-    total_value = frame.at[total, "value"]
-    if len(known) < len(parts) or pd.isna(total_value):
-        return True
-    return abs(known.sum() - total_value) < 1e-6
-
-
-def _breakdown_relations(frame: pd.DataFrame) -> list[Relation]:
-    """The figure for all (breakdown "") = the sum of its breakdowns, where they can add up to it."""
+def _breakdown_relations(frame: pd.DataFrame, known: Mapping) -> list[Relation]:
+    """The figure for all (breakdown "") = the sum of the breakdowns listed, per release."""
     relations: list[Relation] = []
     split = frame[frame["breakdown"] != ""]
     if split.empty:
         return relations
+    keys = _keys(frame, ["area", "indicator", "period_start", "period_end"])
     whole = frame[frame["breakdown"] == ""]
-    whole_at = _positions(whole, ["area", "indicator", "period_start", "period_end"])
-    for key, parts in split.groupby(["area", "indicator", "period_start", "period_end"], sort=False):
+    whole_at = dict(zip(whole[keys].fillna("").itertuples(index=False, name=None), whole.index, strict=True))
+    split_keys = split[keys].fillna("")
+    for key, parts in split.groupby([split_keys[k] for k in keys], sort=False):
         total = whole_at.get(key)
-        if total is not None and _may_add_up(frame, total, list(parts.index)):
+        if total is not None and _holds(known, total, list(parts.index)):
             relations.append((total, list(parts.index)))
     return relations
 
 
-def _components(relations: Sequence[Relation]) -> list[list[Relation]]:
-    """Relations grouped so that no two groups share a cell (each can be protected on its own)."""
-    parent: dict = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for total, parts in relations:
-        for part in parts:
-            parent[find(part)] = find(total)
-    grouped: dict = {}
-    for relation in relations:
-        grouped.setdefault(find(relation[0]), []).append(relation)
-    return list(grouped.values())
+def _period_relations(frame: pd.DataFrame, known: Mapping) -> list[Relation]:
+    """A period = the sum of the shorter periods of its series and release that tile it exactly."""
+    relations: list[Relation] = []
+    start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
+    timed = frame.assign(_start=start, _end=end, _days=(end - start).dt.days + 1)
+    keys = _keys(timed, ["area", "indicator", "breakdown"])
+    for _, series in timed[_overlapping(timed, keys)].groupby(keys, sort=False, dropna=False):
+        for idx, row in series.iterrows():
+            inside = series[(series["_start"] >= row["_start"]) & (series["_end"] <= row["_end"])]
+            inside = inside[inside["_days"] < row["_days"]]
+            tiles = not inside["_start"].duplicated().any() and inside["_days"].sum() == row["_days"]
+            if len(inside) > 1 and tiles and _holds(known, idx, list(inside.index)):
+                relations.append((idx, list(inside.index)))
+    return relations
 
 
-def _cells(relations: Iterable[Relation]) -> set:
-    return {key for total, parts in relations for key in (total, *parts)}
+def _overlapping(timed: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """The rows of series in which two periods overlap (e.g. a quarter beside its months)."""
+    ordered = timed.sort_values([*keys, "_start"])
+    series = ordered.groupby(keys, sort=False, dropna=False).ngroup()
+    reach = ordered["_end"].groupby(series).cummax().groupby(series).shift()
+    overlap = (ordered["_start"] <= reach).groupby(series).transform("any")
+    return overlap.reindex(timed.index).fillna(False).astype(bool)
+
+
+def _within_bounds(frame: pd.DataFrame, rules: Rules, known: Mapping) -> list[Bound]:
+    """Per release, indicator and period: an outer level's count >= the sum of an inner level's
+    (a force's crimes against its LSOAs': crimes with no location are in the force's count only)."""
+    bounds: list[Bound] = []
+    if "area_kind" not in frame:
+        return bounds
+    for indicators, outer, inner in rules.within:
+        rows = frame[frame["indicator"].isin(indicators) & frame["area_kind"].isin([outer, inner])]
+        keys = [c for c in ("indicator", "period_start", "period_end", "breakdown", "vintage") if c in rows]
+        for _, group in rows.groupby(keys, sort=False, dropna=False):
+            outers = list(group.index[group["area_kind"] == outer])
+            inners = list(group.index[group["area_kind"] == inner])
+            if outers and inners and _may_exceed(known, outers, inners):
+                bounds.append((outers, inners))
+    return bounds
+
+
+def _may_exceed(known: Mapping, outer: Sequence, inner: Sequence) -> bool:
+    outer_values = [known[k] for k in outer]
+    if any(np.isnan(v) for v in outer_values):
+        return True
+    return sum(outer_values) - sum(known[k] for k in inner if not np.isnan(known[k])) > -1e-6
+
+
+def relations_of(frame: pd.DataFrame, rules: Rules) -> tuple[list[Relation], list[Bound]]:
+    """Every relation over the frame's count rows (by row index): equalities, then inequalities."""
+    known = _known(frame)
+    relations = _sum_relations(frame, rules, known) + _breakdown_relations(frame, known)
+    return relations + _period_relations(frame, known), _within_bounds(frame, rules, known)
 
 
 def protect_observations(
@@ -140,8 +202,9 @@ def protect_observations(
     policy: DisclosurePolicy = DEFAULT_POLICY,
 ) -> pd.DataFrame:
     """The frame with the policy applied: hidden figures emptied and marked suppressed, and a
-    `withheld` column saying why ("primary": a small count, or a rate on one; "secondary": hidden so
-    that a small count cannot be worked out; "" when published)."""
+    `withheld` column saying why, for analysts only ("primary": a small count, or a rate on one;
+    "secondary": hidden so that no hidden figure can be narrowed down; "" when published). Viewers
+    are told neither: every hidden figure is published with the policy's one label."""
     out = frame.copy()
     out["withheld"] = ""
     if out.empty:
@@ -150,22 +213,21 @@ def protect_observations(
     counts = small_count(out, indicators)
     primary = counts.between(policy.low, policy.high) & ~suppressed
     linear = out["indicator"].map(lambda i: i not in indicators or indicators[i].unit == "count")
-    relations = _sum_relations(out[linear], rules) + _breakdown_relations(out[linear])
+    relations, bounds = relations_of(out[linear], rules)
     hidden = set(out.index[primary | suppressed])
-    for component in _components(relations):
-        cells = _cells(component)
+    value = pd.to_numeric(out["value"], errors="coerce").astype(float)
+    for component, component_bounds in components_of(relations, bounds):
+        cells = cells_of(component, component_bounds)
         if not cells & hidden:
             continue
-        values = {k: (None if suppressed[k] else float(out.at[k, "value"])) for k in cells}
-        hidden |= protect(values, component, policy, already_hidden={k for k in cells if k in hidden})
+        values = {k: (None if suppressed[k] or np.isnan(value[k]) else float(value[k])) for k in cells}
+        hidden |= protect(values, component, policy, cells & hidden, component_bounds)
     hidden |= _shares_of_hidden_wholes(out, rules, hidden)
     secondary = out.index.isin(list(hidden)) & ~primary & ~suppressed
     out.loc[primary, "withheld"] = PRIMARY
     out.loc[secondary, "withheld"] = SECONDARY
     emptied = primary | secondary
-    out.loc[emptied, ["value", "numerator"]] = np.nan
-    ratio = out["indicator"].map(lambda i: i in indicators and indicators[i].unit in ("rate", "percent"))
-    out.loc[emptied & (~ratio | (out["withheld"] == SECONDARY)), "denominator"] = np.nan
+    out.loc[emptied, ["value", "numerator", "denominator"]] = np.nan  # alike, whatever the reason
     out.loc[emptied, "suppressed"] = True
     return out
 
@@ -175,17 +237,33 @@ def _shares_of_hidden_wholes(frame: pd.DataFrame, rules: Rules, hidden: set) -> 
     found: set = set()
     if not rules.shares or not hidden:
         return found
-    hidden_cells = {tuple(frame.loc[k, [*CELL, "indicator"]]) for k in hidden}
+    rows = frame.loc[sorted(hidden), [*CELL, "indicator"]]
+    hidden_cells = set(rows.itertuples(index=False, name=None))
     for whole, parts in rules.shares:
-        for idx, row in frame[frame["indicator"].isin(parts)].iterrows():
-            if (*(row[c] for c in CELL), whole) in hidden_cells:
+        candidates = frame[frame["indicator"].isin(parts)]
+        for idx, cell in zip(candidates.index, candidates[CELL].itertuples(index=False, name=None), strict=True):
+            if (*cell, whole) in hidden_cells:
                 found.add(idx)
     return found
 
 
+def is_hidden(frame: pd.DataFrame) -> pd.Series:
+    """The rows a reader sees hidden: withheld by the policy, or suppressed at source (not figures
+    that do not apply)."""
+    withheld = frame["withheld"].ne("") if "withheld" in frame else pd.Series(False, index=frame.index)
+    empty = pd.to_numeric(frame["value"], errors="coerce").isna()
+    at_source = frame["suppressed"].astype(bool) & ~_flag(frame, "not_applicable") & empty
+    return withheld | at_source
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A true/false column, all false where the frame has none."""
+    return frame[column].astype(bool) if column in frame else pd.Series(False, index=frame.index)
+
+
 def published_as(row: pd.Series, policy: DisclosurePolicy = DEFAULT_POLICY) -> str:
-    """How a withheld figure is shown: "<5" for a small count, "withheld" otherwise."""
-    return {PRIMARY: policy.label, SECONDARY: "withheld"}.get(row.get("withheld", ""), "")
+    """How a hidden figure is shown: the policy's one label, whatever the reason it is hidden."""
+    return policy.label if row.get("withheld", "") else ""
 
 
 def for_publication(
@@ -210,20 +288,27 @@ def for_publication(
 def withheld_quarters(
     published: pd.DataFrame, indicator: Indicator, label: str = DEFAULT_POLICY.label
 ) -> dict[Quarter, str]:
-    """For marking what analysts see: each quarter in which the published figures of an indicator
-    (breakdown all) are hidden, as they are published ("<5" for a small count, else "withheld")."""
+    """For marking what analysts see: each quarter in which a published figure of an indicator
+    (breakdown all) is hidden, with the label it is published as. A quarter with a hidden month is
+    hidden as a whole: its sum would give the month back."""
     if published.empty or "withheld" not in published:
         return {}
     rows = published[(published["indicator"] == indicator.id) & (published["withheld"] != "")]
     if "breakdown" in rows:
         rows = rows[rows["breakdown"] == ""]
-    small = label if indicator.unit == "count" else "withheld"
-    marks: dict[Quarter, str] = {}
-    for start, why in zip(rows["period_start"], rows["withheld"], strict=True):
-        quarter = Quarter.containing(pd.Timestamp(start).date())
-        if marks.get(quarter) != "withheld":
-            marks[quarter] = small if why == PRIMARY else "withheld"
-    return marks
+    return {Quarter.containing(pd.Timestamp(start).date()): label for start in rows["period_start"]}
+
+
+def withheld_periods(published: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
+    """Which sums over the periods starting from `first` to `last` (a quarter, 12 months) must be
+    hidden: one row per series (area, indicator, breakdown, as the frame has them) with `hidden`
+    true when any of its figures in the window is hidden, for the sum would give that figure back
+    (the board's sums from `cspdash.trends` are marked suppressed then, too)."""
+    keys = [c for c in ("area", "indicator", "breakdown") if c in published]
+    starts = pd.to_datetime(published["period_start"])
+    inside = published[(starts >= pd.Timestamp(first)) & (starts <= pd.Timestamp(last))]
+    hidden = inside["suppressed"].astype(bool) & ~_flag(inside, "not_applicable")
+    return hidden.groupby([inside[k] for k in keys], sort=False).any().rename("hidden").reset_index()
 
 
 class WithheldMarks(dict):
@@ -244,16 +329,15 @@ def withheld_marks(published: pd.DataFrame, catalogue: Catalogue) -> WithheldMar
 
 
 def publication_table(frame: pd.DataFrame, catalogue: Catalogue, rules: Rules) -> pd.DataFrame:
-    """An export: the figures under the catalogue's policy, with `published_as` saying how each hidden
-    one is published ("<5" for a small count, "withheld" for a rate on one or a figure hidden so that
-    a small count cannot be worked out)."""
+    """An export: the figures under the catalogue's policy, every hidden one with `published_as` the
+    policy's one label and no source cell (a cell range or a list of rows could give its count
+    away), and figures counted from rows (street-level crime) with no source cells at all."""
     out = for_publication(frame, catalogue, rules)
-    units = out["indicator"].map(lambda i: catalogue.indicator(i).unit if i in _ids(catalogue) else "count")
-    label = catalogue.disclosure.label
-    out["published_as"] = ""
-    out.loc[(out["withheld"] == PRIMARY) & (units == "count"), "published_as"] = label
-    out.loc[(out["withheld"] == PRIMARY) & (units != "count"), "published_as"] = f"withheld (count {label})"
-    out.loc[out["withheld"] == SECONDARY, "published_as"] = "withheld"
+    hidden = is_hidden(out)
+    out["published_as"] = np.where(hidden, catalogue.disclosure.label, "")
+    if "source_cell" in out:
+        counted = out["indicator"].isin(rules.row_counted)
+        out["source_cell"] = out["source_cell"].where(~(hidden | counted), "")
     return out.drop(columns="withheld")
 
 

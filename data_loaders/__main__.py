@@ -13,18 +13,14 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cspdash.backup import RestoreError, backup, restore
-from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, pack_snapshot, stamp
-from cspdash.catalogue import load_catalogue
+from cspdash.boardpack import FORMATS, ChartsUnavailable, build_pack, stamp
 from cspdash.exports import csv_bytes, xlsx_bytes
-from cspdash.overview import board_report
 from cspdash.periods import PeriodError, Quarter
-from cspdash.protected import publication_table
 from cspdash.store.db import StoreBusy, create_store_engine, open_store
-from cspdash.store.queries import partnership_areas, tidy_export
+from cspdash.store.queries import partnership_areas
 from data_loaders.ingest import check_files, current_user, ingest_files, load_sample_if_empty
-from data_loaders.kinds import disclosure_rules, load_kinds, provisional_months
+from data_loaders.kinds import load_kinds
 from data_loaders.problems import ReturnRefused
-from data_loaders.publication import published_snapshot, publisher
 from data_loaders.template import write_template
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
@@ -88,13 +84,21 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """Every figure in force, under the disclosure policy (see the README)."""
-    catalogue = load_catalogue()
-    frame = publication_table(tidy_export(open_store(args.db)), catalogue, disclosure_rules())
+    frame = public_board(args.db).export()
     data = xlsx_bytes(frame, "figures") if args.format == "xlsx" else csv_bytes(frame)
     args.output.write_bytes(data)
     withheld = int((frame["published_as"] != "").sum())
     print(f"wrote {len(frame)} rows to {args.output} ({withheld} withheld under the disclosure policy)")
     return EXIT_VALID
+
+
+def public_board(store):
+    """The board service for the public (what the `board`, `boardpack` and `export` commands print),
+    at the store's current version; `store` is an engine or a database URL."""
+    from cspdash.service import Audience, BoardService
+
+    engine = store if hasattr(store, "connect") else open_store(store)
+    return BoardService(engine, Audience.PUBLIC).at()
 
 
 def _area_and_quarter(args: argparse.Namespace, engine) -> Quarter | None:
@@ -117,7 +121,7 @@ def _board(args: argparse.Namespace) -> int:
     quarter = _area_and_quarter(args, engine)
     if quarter is None:
         return EXIT_UNREADABLE
-    frame = board_report(engine, load_catalogue(), args.area, quarter, provisional_months(), publisher())
+    frame = public_board(engine).board_frame(args.area, quarter)
     if args.format == "json":
         print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
@@ -131,7 +135,8 @@ def _boardpack(args: argparse.Namespace) -> int:
     quarter = _area_and_quarter(args, engine)
     if quarter is None:
         return EXIT_UNREADABLE
-    snapshot = pack_snapshot(engine, args.area, quarter, lambda: published_snapshot(engine, args.area, quarter))
+    reader = public_board(engine)
+    snapshot = reader.signed_off(args.area, quarter) or reader.draft(args.area, quarter)
     try:
         data = build_pack(snapshot, args.format)
     except ChartsUnavailable as error:

@@ -203,5 +203,10 @@ def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today
     current = in_force_for(engine, loaded)  # one read of the store for every comparison below
     is_return = load_kinds()[loaded.kind].is_return
     warnings = checked.warnings + store_warnings(loaded, current)
-    statuses = status_changes(loaded, current, load_catalogue(), targets) if is_return else None
+    if is_return:
+        from data_loaders.publication import publisher
+
+        statuses = status_changes(loaded, current, load_catalogue(), targets, publisher())
+    else:
+        statuses = None
     return UploadCheck(shown, loaded, warnings, compare_with_store(loaded, current), statuses)

@@ -1,4 +1,5 @@
-"""Return kinds, declared as data in `data_loaders/kinds/*.toml`: adding a kind needs no Python.
+"""Return kinds, declared as data in `data_loaders/kinds/*.toml` (and, for a deployment's own kinds, in
+the folder DASHBOARD_KINDS names): adding a kind needs no Python.
 
 A declaration names its layout (indicator_rows, wide, long, report_blocks), the formats it comes in,
 header aliases, how categories map to catalogue indicators, the areas it reports on (levels), and
@@ -8,6 +9,7 @@ cross-field rules. See the files in kinds/ for examples.
 from __future__ import annotations
 
 import csv
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -187,13 +189,28 @@ def parse_kind(data: dict, folder: Path = KINDS_DIR) -> Kind:
     )
 
 
+def kind_folders() -> tuple[Path, ...]:
+    """The shipped kinds, then the folder of a deployment's own kinds that DASHBOARD_KINDS names."""
+    extra = os.environ.get("DASHBOARD_KINDS")
+    if extra and not Path(extra).is_dir():
+        raise KindError(f"DASHBOARD_KINDS names no folder: {extra}")
+    return (KINDS_DIR, Path(extra)) if extra else (KINDS_DIR,)
+
+
+def load_kinds(folder: Path | None = None) -> dict[str, Kind]:
+    """Every declared kind, by id: those in `folder`, or else the shipped ones and a deployment's own."""
+    return _kinds_in((folder,) if folder else kind_folders())
+
+
 @cache
-def load_kinds(folder: Path = KINDS_DIR) -> dict[str, Kind]:
-    """Every declared kind, by id."""
-    kinds = {}
-    for path in sorted(folder.glob("*.toml")):
-        kind = parse_kind(tomllib.loads(path.read_text(encoding="utf-8")), folder)
-        kinds[kind.id] = kind
+def _kinds_in(folders: tuple[Path, ...]) -> dict[str, Kind]:
+    kinds: dict[str, Kind] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            kind = parse_kind(tomllib.loads(path.read_text(encoding="utf-8")), folder)
+            if kind.id in kinds:
+                raise KindError(f"kind '{kind.id}' is declared twice (again in {path})")
+            kinds[kind.id] = kind
     return kinds
 
 
@@ -207,16 +224,35 @@ def return_kinds() -> dict[str, Kind]:
 
 
 def disclosure_rules() -> Rules:
-    """The relations every kind declares between its figures, for disclosure control: sum rules,
-    category totals (the sum of the categories' indicators) and share rules."""
-    sums, shares = [], []
+    """The relations every kind declares between its figures, for disclosure control: sum rules and
+    category totals (the sum of the categories' indicators; a category with no row counts as 0),
+    share rules, and, for a kind counting rows at several levels (data.police.uk: a force and its
+    LSOAs), that the first level's count is at least the sum of another's (rows with no LSOA count
+    for the force only). Also which indicators are counted from rows (their provenance would list
+    one row per case). Relations across kinds and releases are not declared: they need not add up."""
+    sums, shares, within, counted = [], [], [], []
     for kind in load_kinds().values():
         for rule in kind.rules:
             (sums if rule.type == "sum" else shares).append((rule.total, tuple(rule.parts)))
         if kind.total_indicator:
             parts = tuple(sorted(set(kind.category_map.values()) - {kind.total_indicator}))
             sums.append((kind.total_indicator, parts))
-    return Rules(tuple(dict.fromkeys(sums)), tuple(dict.fromkeys(shares)))
+        if kind.count_rows:
+            indicators = _indicators_of(kind)
+            counted += indicators
+            within += [(indicators, kind.levels[0].kind, level.kind) for level in kind.levels[1:]]
+    return Rules(
+        tuple(dict.fromkeys(sums)),
+        tuple(dict.fromkeys(shares)),
+        tuple(dict.fromkeys(within)),
+        tuple(dict.fromkeys(counted)),
+    )
+
+
+def _indicators_of(kind: Kind) -> tuple[str, ...]:
+    """The indicators a kind's figures go to: its categories', its total's, its one indicator."""
+    named = {*kind.category_map.values(), kind.total_indicator, kind.indicator} - {None}
+    return tuple(sorted(named))
 
 
 def expected_returns(catalogue) -> dict[str, tuple[str, int]]:

@@ -9,11 +9,10 @@ from datetime import date
 
 import pandas as pd
 
-from cspdash.boardpack import live_snapshot
 from cspdash.catalogue import Catalogue, load_catalogue
 from cspdash.periods import Quarter
 from cspdash.protected import for_publication
-from data_loaders.kinds import disclosure_rules, expected_returns, provisional_months
+from data_loaders.kinds import disclosure_rules
 
 
 def publisher(catalogue: Catalogue | None = None) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -23,15 +22,8 @@ def publisher(catalogue: Catalogue | None = None) -> Callable[[pd.DataFrame], pd
 
 
 def published_snapshot(engine, area: str, quarter: Quarter, today: date | None = None) -> dict:
-    """The board's snapshot of an area's quarter from the figures now, as published."""
-    catalogue = load_catalogue()
-    return live_snapshot(
-        engine,
-        catalogue,
-        area,
-        quarter,
-        provisional_months(),
-        expected_returns(catalogue),
-        publisher(catalogue),
-        today or date.today(),
-    )
+    """The board's snapshot of an area's quarter from the figures now, as published (the board
+    service's, for tests and benchmarks that hold an engine)."""
+    from cspdash.service import Audience, BoardService
+
+    return BoardService(engine, Audience.PUBLIC).at().snapshot(area, quarter, today)

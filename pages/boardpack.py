@@ -5,7 +5,7 @@ import streamlit as st
 from cspdash.boardpack import ChartsUnavailable, build_pack, loaded_since, stamp
 from cspdash.store import records
 from cspdash.store.queries import data_as_at
-from pages.shared import cached, current_person, draft_snapshot, engine, require, selected, signed_off_snapshot, version
+from pages.shared import board, current_person, engine, require, selected, version
 
 FORMATS = {"pdf": ("PDF", "application/pdf"), "pptx": ("PowerPoint", None), "xlsx": ("Excel", None)}
 
@@ -15,7 +15,8 @@ if quarter is None:
     st.info(f"No figures are stored for {area} yet.")
     st.stop()
 st.title(f"Board pack: {area}, {quarter.label}")
-signed = cached(signed_off_snapshot, area, quarter)
+reader = board()
+signed = reader.signed_off(area, quarter)
 if signed:
     st.success(stamp(signed) + ".", icon=":material/verified:")
     if later := loaded_since(signed, data_as_at(engine(), area)):
@@ -39,7 +40,7 @@ if person.can("sign_off"):
         if st.session_state.get(seen_key) != version():
             st.error("The figures changed while you were looking at them: review them and sign off again.")
         else:
-            records.sign_off(engine(), area, quarter, person.email, draft_snapshot(area, quarter))
+            records.sign_off(engine(), area, quarter, person.email, reader.snapshot(area, quarter))
             st.session_state.pop("pack", None)
             st.rerun()
     st.session_state[seen_key] = version()
@@ -58,7 +59,7 @@ for column, (fmt, (label, _)) in zip(columns, FORMATS.items(), strict=True):
     if column.button(f"Build the {label} pack", key=f"build-{fmt}"):
         bar = st.progress(0.0, text=f"Building the {label} pack…")
         try:
-            snapshot = signed or draft_snapshot(area, quarter)
+            snapshot = signed or reader.draft(area, quarter)
             data = build_pack(snapshot, fmt, lambda done, bar=bar: bar.progress(done, text=f"Charts… {done:.0%}"))
         except ChartsUnavailable as error:
             bar.empty()

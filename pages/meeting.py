@@ -6,7 +6,7 @@ import streamlit as st
 from cspdash.boardpack import loaded_since
 from cspdash.meeting import figure_alt, meeting_figure, screen_html, screens
 from cspdash.store.queries import data_as_at
-from pages.shared import cached, engine, meeting_snapshot, selected, signed_off_snapshot
+from pages.shared import board, engine, selected
 
 CHROME_HIDDEN = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
@@ -19,7 +19,8 @@ if quarter is None:
     st.title("Meeting mode")
     st.info(f"No figures are stored for {area} yet.")
     st.stop()
-snapshot = cached(signed_off_snapshot, area, quarter) or cached(meeting_snapshot, area, quarter)
+reader = board()
+snapshot = reader.signed_off(area, quarter) or reader.draft(area, quarter)
 agenda = screens(snapshot)
 later = loaded_since(snapshot, data_as_at(engine(), area))  # later revisions exist: say so, never mix them in
 keys = [screen.key for screen in agenda]

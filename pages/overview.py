@@ -4,35 +4,22 @@ from datetime import date
 
 import streamlit as st
 
-from cspdash.catalogue import load_catalogue
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
-from cspdash.overview import TABLE_STYLE, legend_html, overview_frame, overview_html, status_counts
+from cspdash.overview import TABLE_STYLE, legend_html, overview_html, status_counts
+from cspdash.service import Audience
 from data_loaders.kinds import expected_returns
-from pages.shared import (
-    area_observations,
-    as_published,
-    board_view,
-    cached,
-    disclosure_note,
-    engine,
-    figure_details,
-    figures_as_published,
-    keep,
-    remember,
-    selected,
-    warm_other_quarters,
-)
+from pages.indicator_sections import disclosure_note, figure_details
+from pages.shared import board, engine, keep, remember, selected, warm_other_quarters
 
 area, quarter = selected()
 st.title(f"Partnership overview: {area}")
 if quarter is None:
     st.info(f"No figures are stored for {area} yet. Load a return on the Data pages.")
     st.stop()
-catalogue = load_catalogue()
-rows = cached(board_view, area, quarter)  # built once per store version, read by every session
-published = None if figures_as_published() else as_published(area_observations, area)
-expected = expected_returns(catalogue)
+reader = board()
+rows = reader.rows(area, quarter)  # built once per store version, read by every session
+expected = expected_returns(reader.catalogue)
 st.markdown(
     f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
     "against the same quarter a year earlier."
@@ -45,13 +32,13 @@ st.info(
 counts = status_counts(rows)
 st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items() if n))
 st.html(TABLE_STYLE + legend_html())
-disclosure_note(published)
+disclosure_note(area)
 remember("order", "By sub-group")  # "Exceptions first" stays chosen after a visit to another page
 order = st.radio(
     "Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order", on_change=keep, args=("order",)
 )
 st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
-warm_other_quarters(board_view, area)  # the other quarters' views, built in the background
+warm_other_quarters("rows", area)  # the other quarters' views, built in the background
 st.caption(
     "Status: assurance against the year's target where one is set (SPC limits, or the latest figure's 95% "
     "interval when the series is too short); otherwise the SPC variation of the latest point. The change on a "
@@ -62,12 +49,16 @@ with st.expander(
 ) as box:
     if box.open:  # read only when opened
         chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
-        figure_details(next(row.indicator.id for row in rows if row.indicator.name == chosen), area, quarter)
+        row = next(row for row in rows if row.indicator.name == chosen)
+        figure_details(row.indicator.id, area, quarter, row.assessment)
+
+
+public = board(Audience.PUBLIC)
 
 
 def published_table() -> bytes:
     """The download is an export: always the published figures, whoever asks."""
-    return csv_bytes(overview_frame(as_published(board_view, area, quarter), quarter))
+    return csv_bytes(public.overview_frame(area, quarter))
 
 
 st.download_button(

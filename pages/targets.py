@@ -5,7 +5,7 @@ import streamlit as st
 from cspdash.catalogue import load_catalogue
 from cspdash.periods import fy_label
 from cspdash.store.repository import set_target
-from pages.shared import cached, engine, refresh, require, selected, stored_targets
+from pages.shared import board, engine, refresh, require, selected
 
 person = require("set_targets")
 _, quarter = selected()
@@ -22,7 +22,7 @@ name = st.selectbox("Indicator", list(rated), key="target_indicator")
 ind = rated[name]
 years = list(range(2018, (quarter.fy if quarter else 2024) + 2))
 fy = st.selectbox("Financial year", years, index=len(years) - 2, format_func=fy_label, key="target_year")
-current = cached(stored_targets).get((ind.id, fy))
+current = board().targets().get((ind.id, fy))
 st.markdown(
     f"Now: **{current.value:g} ± {current.tolerance:g}** (set for {fy_label(fy)}"
     + ("" if current.confirmed else ", indicative")

@@ -9,7 +9,7 @@ from cspdash.safe_text import plain_markdown
 from cspdash.store import records
 from cspdash.store.repository import save_returns
 from data_loaders.ingest import check_upload
-from pages.shared import cached, engine, refresh, require, selected, show_problems, stored_targets
+from pages.shared import board, engine, refresh, require, selected, show_problems
 
 person = require("upload")
 area, quarter = selected()
@@ -29,7 +29,7 @@ checks = []
 if files:
     progress = st.progress(0.0, text="Checking…")
     for number, upload in enumerate(files, start=1):
-        checks.append(check_upload(db, upload.name, upload.getvalue(), cached(stored_targets)))
+        checks.append(check_upload(db, upload.name, upload.getvalue(), board().targets()))
         progress.progress(number / len(files), text=f"Checked {number} of {len(files)}")
 for check in checks:
     st.subheader(plain_markdown(check.name))

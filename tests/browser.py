@@ -52,10 +52,7 @@ def streamlit_server(env: dict, cwd=ROOT, port: int | None = None, options: tupl
     port = port or free_port()
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
+        str(ROOT / "scripts" / "serve.py"),  # as `make run` serves it
         "--server.port",
         str(port),
         "--server.address",

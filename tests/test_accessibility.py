@@ -19,6 +19,7 @@ PAGES = [
     f"/serious_violence?{Q4}",
     f"/night_time_economy?{Q4}",
     f"/mps_crime?{Q4}",
+    f"/street_crime?{Q4}",
     "/upload",
     "/data",
     "/actions",

@@ -7,9 +7,12 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cspdash.periods import Quarter
 from cspdash.store.db import open_store
 from cspdash.store.queries import observation_count, tidy_export
+from data_loaders.__main__ import public_board
 from tests.conftest import ROOT
+from tests.streamlit_app import open_page
 from tests.tables import as_read, html_tables, row_for
 
 RETURN = ROOT / "sample_data/returns/2024-25_Q4_hackney_youth_justice.xlsx"
@@ -48,9 +51,12 @@ def app(email: str | None = None, logged_in: bool = True, **claims) -> AppTest:
     return at.run()
 
 
-def revised(value) -> bytes:
+def revised(value, **cells) -> bytes:
+    """The sample's Hackney YJ return with custody (E11) at `value`, and any other cells as given."""
     book = openpyxl.load_workbook(RETURN)
     book["Return"]["E11"] = value
+    for cell, other in cells.items():
+        book["Return"][cell] = other
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -75,20 +81,29 @@ def test_upload_preview_confirm_and_the_figure_appears_on_the_overview(store_cop
     at = app()
     before = custody_shown(at)
     at.switch_page("../pages/upload.py").run()
-    at.file_uploader[0].upload("revised_yj.xlsx", revised(97)).run()
+    at.file_uploader[0].upload("revised_yj.xlsx", revised(97, C9=400)).run()
     assert not at.exception
     markdown = " ".join(m.value for m in at.markdown)
-    assert "1 revised" in markdown and "16 unchanged" in markdown
+    assert "2 revised" in markdown and "15 unchanged" in markdown
     revised_table = next(d.value for d in at.dataframe if "old_value" in d.value.columns)
-    assert revised_table[["indicator", "value"]].values.tolist() == [["yj_custody", 97.0]]
-    assert str(int(revised_table["old_value"].iloc[0])) == before
+    custody = revised_table[revised_table["indicator"] == "yj_custody"]
+    assert custody["value"].tolist() == [97.0] and str(int(custody["old_value"].iloc[0])) == before
+    # statuses are judged on the published figures: custody's small counts are withheld, so its SPC
+    # chart is not drawn and it stays Not rated; 400 first time entrants in a quarter turn Amber to Red
     statuses = next(d.value for d in at.dataframe if "before" in d.value.columns)
-    assert statuses["indicator"].tolist() == ["Custodial sentences"] and statuses["after"].iloc[0] == "Red"
+    assert statuses[["indicator", "before", "after"]].values.tolist() == [
+        ["First time entrants aged 10–17", "Amber", "Red"]
+    ]
     assert observation_count(open_store(store_copy)) == 8544  # nothing stored before confirming
     confirm = next(b for b in at.button if b.label.startswith("Confirm"))
     confirm.click().run()
     assert "Stored 17 figures from 1 file(s)." in [s.value for s in at.success]
     assert custody_shown(at) == "97"
+    statuses_now = {
+        r["indicator"]: r["status"]
+        for r in public_board(store_copy).board_frame("Hackney", Quarter(2024, 4)).to_dict("records")
+    }
+    assert statuses_now["First time entrants aged 10–17"] == "Red"  # what the preview said
 
 
 def test_an_invalid_upload_shows_the_cells_and_stores_nothing(store_copy):
@@ -178,7 +193,7 @@ def test_sign_ins_are_audited_and_actions_are_added_and_exported(store_copy):
     assert "Action 1 added." in [s.value for s in at.success]
     exported = at.get("download_button")[0]
     assert exported.label == "Export actions (CSV)"
-    at.switch_page("../pages/youth_justice.py").run()
+    open_page(at, "youth_justice").run()
     assert any("Action 1: Review custody remands with the court team — Head of YJS" in m.value for m in at.markdown)
     from cspdash.store.records import audit_entries
 

@@ -79,18 +79,26 @@ def test_the_pdf_pack_has_every_indicator_with_its_status_and_the_commentary(sto
     assert len(reader.pages) > 5
 
 
-def test_the_powerpoint_pack_has_one_slide_per_agenda_item_and_every_indicator(store, tmp_path):
+def slide_texts(data: bytes) -> list[str]:
+    """Every text on a deck's slides: text boxes and table cells."""
     from pptx import Presentation
 
-    deck = Presentation(io.BytesIO(pack(store, "pptx", tmp_path)))
     texts = []
-    for slide in deck.slides:
+    for slide in Presentation(io.BytesIO(data)).slides:
         for shape in slide.shapes:
             if shape.has_text_frame:
                 texts.append(shape.text_frame.text)
             if shape.has_table:
                 texts += [cell.text for row in shape.table.rows for cell in row.cells]
-    text = " ".join(texts)
+    return texts
+
+
+def test_the_powerpoint_pack_has_one_slide_per_agenda_item_and_every_indicator(store, tmp_path):
+    from pptx import Presentation
+
+    data = pack(store, "pptx", tmp_path)
+    deck = Presentation(io.BytesIO(data))
+    text = " ".join(slide_texts(data))
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title is not None]
     assert titles[1].startswith("Summary") and "Open actions" in titles and "Returns and data quality" in titles
     for row in rated(store):

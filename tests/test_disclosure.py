@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cspdash.disclosure import DEFAULT_POLICY, protect, recoverable, table_relations
+from cspdash.disclosure import DEFAULT_POLICY, feasible_ranges, protect, recoverable, table_relations
 
 TOTAL = "Total"
 
@@ -63,3 +63,38 @@ def test_no_suppressed_value_can_be_recovered_from_a_random_table(counts):
     hidden = protect(values, relations)
     assert {k for k, v in values.items() if DEFAULT_POLICY.primary(v)} <= hidden
     assert not recoverable(relations, hidden)
+    assert all(high - low >= 5 for low, high in feasible_ranges(values, relations, hidden).values())
+
+
+def test_a_hidden_part_is_widened_not_just_made_unrecoverable():
+    """Total 6 = 2 + 4 + 0: hiding 2 and 4 leaves each in 0..6, wide enough; total 6 = 1 + 1 + 4
+    with the two 1s hidden leaves each in 0..2, so a third part must go (the 4)."""
+    relations = [("total", ["a", "b", "c"])]
+    assert protect({"total": 6, "a": 2, "b": 4, "c": 0}, relations) == {"a", "b"}
+    hidden = protect({"total": 6, "a": 1, "b": 1, "c": 4}, relations)
+    assert hidden == {"a", "b", "c"}
+    assert feasible_ranges({"total": 6, "a": 1, "b": 1, "c": 4}, relations, {"a", "b"}) == {
+        "a": (0.0, 2.0),
+        "b": (0.0, 2.0),
+    }
+
+
+def test_a_part_with_no_row_is_a_published_zero():
+    """Brownswood 2024-02: total 104, the categories published sum to 100: the hidden 4 is pinned."""
+    relations = [("total", ["drugs", "theft"])]  # fraud has no row: it adds nothing
+    values = {"total": 104, "drugs": 4, "theft": 100}
+    assert feasible_ranges(values, relations, {"drugs"}) == {"drugs": (4.0, 4.0)}
+    hidden = protect(values, relations)
+    assert hidden == {"drugs", "theft"}
+
+
+def test_ranges_under_an_inequality_and_a_tree_agree_with_linear_programming():
+    """A force's count is at least its LSOAs': each LSOA's hidden count is capped by what is left."""
+    values = {"force": 30, "l1": 2, "l2": 1, "l3": 20, "l1_all": 10, "l1_other": 8}
+    relations = [("l1_all", ["l1", "l1_other"])]
+    bounds = [(["force"], ["l1", "l2", "l3"])]
+    ranges = feasible_ranges(values, relations, {"l1", "l2", "l1_other"}, bounds)
+    assert ranges["l2"] == (0.0, 10.0) and ranges["l1"] == (0.0, 10.0)
+    hidden = protect(values, relations, bounds=bounds)
+    widths = feasible_ranges(values, relations, hidden, bounds)
+    assert all(high - low >= 5 for low, high in widths.values())

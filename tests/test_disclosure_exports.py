@@ -83,14 +83,14 @@ def test_the_sample_export_publishes_no_small_count_and_nothing_recoverable(samp
     shutil.copy(sample_store_url.removeprefix("sqlite:///"), db)
     frame = exported(f"sqlite:///{db}", tmp_path)
     check_published(frame)
-    assert set(frame["published_as"]) >= {"", "<5", "withheld", "withheld (count <5)"}
+    assert set(frame["published_as"]) == {"", CATALOGUE.disclosure.label}  # one label for every hidden figure
     # the City's serious-violence return: a hidden part is not left alone beside its total
     svg = frame[(frame["area"] == "City of London") & frame["indicator"].str.startswith("svg_knife_injury_victims")]
     for _, group in svg.groupby("period_start"):
         assert group["published_as"].ne("").sum() != 1
 
 
-def test_the_real_2018_20_release_homicide_2_is_published_as_under_5(tmp_path, reference):
+def test_the_real_2018_20_release_homicide_2_is_published_with_the_label(tmp_path, reference):
     db = f"sqlite:///{tmp_path / 'real.db'}"
     source = MPS_BOROUGH / "mps_borough_24m_201806-202005_LookUp_BoroughName.csv"
     assert cli("ingest", str(source), "--db", db).returncode == 0
@@ -102,7 +102,8 @@ def test_the_real_2018_20_release_homicide_2_is_published_as_under_5(tmp_path, r
         & (frame["period_start"] == "2019-04-01")
     ]
     homicide = vap[vap["breakdown"].str.contains("HOMICIDE", case=False)]
-    assert homicide["published_as"].tolist() == ["<5"] and _number(homicide["value"]).isna().all()
+    assert homicide["published_as"].tolist() == ["[c]"] and _number(homicide["value"]).isna().all()
+    assert homicide["source_cell"].tolist() == [""]  # a hidden figure's provenance is blanked too
     assert _number(vap.loc[vap["breakdown"] == "", "value"]).tolist() == [613]  # the total is published
 
 
@@ -118,12 +119,49 @@ def test_the_board_command_shows_the_published_figures(sample_store_url, tmp_pat
             assert not 1 <= float(str(row["value"]).replace(",", "")) <= 4, row
 
 
-@pytest.mark.parametrize("low,high,label", [(1, 9, "<10")])
+@pytest.mark.parametrize("low,high,label", [(1, 9, "withheld")])
 def test_the_policy_is_declared_in_the_catalogue(low, high, label):
     from cspdash.disclosure import DisclosurePolicy
 
-    assert CATALOGUE.disclosure == DisclosurePolicy(1, 4, "<5")
+    assert CATALOGUE.disclosure == DisclosurePolicy(1, 4, "[c]")
     wider = DisclosurePolicy(low, high, label)
-    assert wider.primary(9) and not wider.primary(10) and not wider.primary(0)
+    assert wider.primary(9) and not wider.primary(10) and not wider.primary(0) and wider.width == 10
     with pytest.raises(ValueError):
-        DisclosurePolicy(5, 1, "<5")
+        DisclosurePolicy(5, 1, "[c]")
+
+
+@pytest.mark.parametrize("label", ["<5", " <10", "≤4"])
+def test_a_label_claiming_a_range_is_refused(label):
+    """One label marks every hidden cell, also those hidden only to protect another: "<5" would be false."""
+    from cspdash.catalogue import CatalogueError, parse_catalogue
+    from cspdash.disclosure import DisclosurePolicy
+
+    with pytest.raises(ValueError, match="claims a range"):
+        DisclosurePolicy(1, 4, label)
+    with pytest.raises(CatalogueError, match="claims a range"):
+        parse_catalogue(f'[disclosure]\nlabel = "{label}"\n')
+
+
+def test_a_quarter_or_12_months_with_a_hidden_month_is_hidden_too():
+    """A published quarter would give a hidden month back (quarter minus the other two months)."""
+    from datetime import date
+
+    from cspdash.protected import withheld_periods
+
+    months = pd.date_range("2024-04-01", periods=12, freq="MS").date
+    published = pd.DataFrame(
+        {
+            "area": "Hackney",
+            "indicator": ["mps_robbery"] * 12 + ["mps_theft"] * 12,
+            "breakdown": "",
+            "period_start": [*months, *months],
+            "value": [None if i == 3 else 9.0 for i in range(12)] + [20.0] * 12,
+            "suppressed": [i == 3 for i in range(12)] + [False] * 12,
+        }
+    )
+    quarter_1 = withheld_periods(published, date(2024, 4, 1), date(2024, 6, 1)).set_index("indicator")["hidden"]
+    quarter_2 = withheld_periods(published, date(2024, 7, 1), date(2024, 9, 1)).set_index("indicator")["hidden"]
+    year = withheld_periods(published, date(2024, 4, 1), date(2025, 3, 1)).set_index("indicator")["hidden"]
+    assert quarter_1.to_dict() == {"mps_robbery": False, "mps_theft": False}
+    assert quarter_2.to_dict() == {"mps_robbery": True, "mps_theft": False}
+    assert year.to_dict() == {"mps_robbery": True, "mps_theft": False}

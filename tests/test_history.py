@@ -17,6 +17,7 @@ from cspdash.store.queries import current_observations, release_observations, ta
 from data_loaders.ingest import ingest_files
 from data_loaders.kinds import provisional_months
 from tests.conftest import MPS_BOROUGH, REFERENCE, ROOT, require
+from tests.streamlit_app import open_page
 
 CATALOGUE = load_catalogue()
 
@@ -55,7 +56,7 @@ def test_on_the_real_mps_releases_no_later_figure_or_release_leaks_into_an_earli
     _assert_each_quarter_reads_as_its_own_figures(engine, "Westminster", [Quarter(2019, 3), Quarter(2024, 2)])
 
 
-@pytest.mark.parametrize("page", ["../pages/overview.py", "../pages/youth_justice.py"])
+@pytest.mark.parametrize("page", ["overview", "youth_justice"])
 def test_a_quarter_change_reads_the_prepared_histories_and_recomputes_nothing(monkeypatch, sample_store_url, page):
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", sample_store_url)
     prepared = []
@@ -67,8 +68,8 @@ def test_a_quarter_change_reads_the_prepared_histories_and_recomputes_nothing(mo
 
     monkeypatch.setattr(board, "prepare", counted)
     at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90).run()
-    if page != "../pages/overview.py":
-        at.switch_page(page).run()
+    if page != "overview":
+        open_page(at, page).run()
     before = "".join(h.value for h in at.html)
     prepared.clear()
     for label in ("2021/22 Q3", "2019/20 Q1"):
@@ -91,11 +92,13 @@ def test_once_the_other_quarters_are_warmed_a_quarter_change_builds_no_view(monk
     for thread in threading.enumerate():
         if thread.name.startswith("warm-"):
             thread.join(timeout=300)
-    import pages.shared
+    from cspdash.service import BoardAt
 
     built = []
-    real = pages.shared.board_rows
-    monkeypatch.setattr(pages.shared, "board_rows", lambda *a, **k: built.append(a[2]) or real(*a, **k))
+    real = BoardAt._rows
+    monkeypatch.setattr(
+        BoardAt, "_rows", lambda self, area, quarter: built.append(quarter) or real(self, area, quarter)
+    )
     for label in ("2020/21 Q2", "2018/19 Q4"):
         at.sidebar.selectbox[1].select(label).run()
         assert not at.exception

@@ -13,6 +13,7 @@ from cspdash.store.queries import current_observations, release_observations
 from data_loaders.ingest import ingest_files
 from data_loaders.kinds import provisional_months
 from tests.conftest import MPS_BOROUGH, REFERENCE, ROOT, require
+from tests.streamlit_app import open_page
 
 HACKNEY, CITY = "E09000012", "E09000001"
 
@@ -130,7 +131,7 @@ def test_the_mps_page_puts_hackney_beside_london_from_a_real_release(tmp_path, m
     at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
     at.query_params["area"], at.query_params["quarter"] = "Hackney", "2024/25 Q4"
     at.run()
-    at.switch_page("../pages/mps_crime.py").run()
+    open_page(at, "mps_crime").run()
     assert not at.exception
     lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("London comparison")]
     assert lines and "highest of 32 London boroughs" in lines[0] and "ONS mid-2020" in lines[0]
@@ -188,7 +189,7 @@ def test_published_comparators_give_london_and_england_with_their_year(tmp_path,
     at = AppTest.from_file(str(ROOT / "tests" / "streamlit_app.py"), default_timeout=90)
     at.query_params["area"] = "Hackney"
     at.run()
-    at.switch_page("../pages/youth_justice.py").run()
+    open_page(at, "youth_justice").run()
     assert not at.exception
     assert "Published comparators" in [h.value for h in at.subheader]
 

@@ -220,15 +220,20 @@ def test_a_change_across_two_releases_is_not_tested_and_says_why():
     assert "no single release covers both" in a.release_note
 
 
-def test_a_change_takes_both_figures_from_one_release_that_covers_them():
+def test_a_change_is_the_figure_shown_minus_a_comparator_from_its_own_release():
     old = monthly_rows(dict.fromkeys(_months("2022-04-01", 24), 2500), "MPS 2024-03", "2024-03-01")
     newer = monthly_rows(dict.fromkeys(_months("2023-03-01", 25), 2600), "MPS 2025-03", "2025-03-01")
     in_force = pd.concat([old[old["period_start"] < newer["period_start"].min()], newer], ignore_index=True)
     a = assessed(TOTAL, in_force, Quarter(2023, 4), releases=pd.concat([old, newer], ignore_index=True))
-    # 2023/24 Q4 is in the newer release; 2022/23 Q4 (Jan-Mar 2023) is only partly: the older release covers both
-    assert a.change_test is not None
-    assert "as published in MPS 2024-03" in a.release_note
-    assert a.change.current.value == 7500 and a.change.previous.value == 7500
+    # 2023/24 Q4 is from the newer release, which has only March of 2022/23 Q4: no change is given (the
+    # older release's 7,500 against 7,500 would not be the difference of the figures shown)
+    assert a.reading.value == 7800 and a.comparator.value == 2500 * 2 + 2600
+    assert a.change.absolute is None and a.change_test is None
+    assert "no single release covers both" in a.release_note
+    assert "In MPS 2024-03, 2023/24 Q4 was 7,500 and 2022/23 Q4 7,500." in a.release_note
+    later = assessed(TOTAL, in_force, Quarter(2024, 4), releases=pd.concat([old, newer], ignore_index=True))
+    assert later.change.absolute == later.reading.value - later.comparator.value == 0
+    assert later.change_test is not None
 
 
 def test_the_newest_months_of_a_release_are_provisional():

@@ -1,0 +1,415 @@
+"""The board service: the one way any output gets an area's quarter.
+
+Overview, sub-group pages, areas side by side, meeting mode, sign-off, the board pack, the `board`
+and `export` commands all read their figures from a `BoardService`, made for one audience:
+
+- `Audience.PUBLIC` (viewers, exports, papers): every figure under the disclosure policy;
+- `Audience.ANALYST` (analysts, admins): figures as stored, each marked with how it is published.
+
+Disclosure is applied here, at the boundary, so a new page or output cannot forget it: it fails
+closed. Every status is judged on the published figures, for every audience, so a viewer, an
+analyst, meeting mode and the pack always show the same status for the same indicator and quarter
+(an analyst sees the stored figures beside it, and the SPC chart drawn from the published points).
+
+Work is cached per store version inside the service and shared by every session (read only).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from datetime import date
+from enum import Enum
+
+import pandas as pd
+
+from cspdash.board import Assessment, prepare_all
+from cspdash.catalogue import Catalogue, load_catalogue
+from cspdash.comparators import LondonFigures, london_figures
+from cspdash.formatting import headline
+from cspdash.history import History
+from cspdash.indicator_view import IndicatorView, subgroup_views
+from cspdash.overview import OverviewRow, board_frame, marked, overview_frame, overview_rows
+from cspdash.overview import beside_london as beside_london_rows
+from cspdash.periods import Quarter
+from cspdash.protected import WithheldMarks, withheld_marks
+from cspdash.status import Judgement, Status
+
+POPULATION_BASE = "yj_population_10_17"  # an analyst's 10–17 base by ethnic group (ethnic_group_counts kind)
+ALL_WITHHELD = "Not rated: every figure of this quarter is withheld under the disclosure policy."
+
+
+class Audience(Enum):
+    PUBLIC = "public"  # viewers, exports, the board output, meeting mode and the papers
+    ANALYST = "analyst"  # analysts and admins: figures as stored, marked with how they are published
+
+    @property
+    def sees_stored(self) -> bool:
+        return self is Audience.ANALYST
+
+
+class _Memo:
+    """Values computed once per store version (the newest two versions are kept), each key built by
+    one thread while others wait for it."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, dict[Hashable, object]] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, version: int, key: Hashable, build: Callable[[], object]):
+        with self._guard:
+            found = self._values.get(version, {})
+            if key in found:
+                return found[key]
+            lock = self._locks.setdefault((version, key), threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._values.get(version, {}):
+                    return self._values[version][key]
+            value = build()
+            with self._guard:
+                self._values.setdefault(version, {})[key] = value
+                for old in sorted(self._values)[:-2]:
+                    del self._values[old]
+                self._locks = {k: v for k, v in self._locks.items() if k[0] in self._values or k == (version, key)}
+            return value
+
+
+class BoardService:
+    """The board's figures from one store, for one audience (fixed when it is made)."""
+
+    def __init__(self, engine, audience: Audience, catalogue: Catalogue | None = None):
+        from data_loaders.kinds import disclosure_rules, expected_returns, provisional_months
+        from data_loaders.publication import publisher
+
+        self.engine, self.audience = engine, audience
+        self.catalogue = catalogue or load_catalogue()
+        self._publish = publisher(self.catalogue)
+        self._rules = disclosure_rules()
+        self._provisional = provisional_months()
+        self._expected = expected_returns(self.catalogue)
+        self._memo = _Memo()
+
+    def public_twin(self) -> BoardService:
+        """The same store for the public: it shares this service's cache (published figures are the
+        same whoever asks; audience-dependent entries are keyed by audience)."""
+        if self.audience is Audience.PUBLIC:
+            return self
+        if not hasattr(self, "_twin"):
+            twin = BoardService.__new__(BoardService)
+            twin.__dict__.update(self.__dict__)
+            twin.audience = Audience.PUBLIC
+            self._twin = twin
+        return self._twin
+
+    def at(self, version: int | None = None) -> BoardAt:
+        """The service as at a store version (read now when not given): every read is cached by it."""
+        from cspdash.store.db import store_version
+
+        return BoardAt(self, store_version(self.engine) if version is None else version)
+
+
+class BoardAt:
+    """The board service at one store version."""
+
+    def __init__(self, service: BoardService, version: int):
+        self.service, self.version = service, version
+        self.catalogue = service.catalogue
+        self.audience = service.audience
+
+    def _cached(self, key: Hashable, build: Callable[[], object]):
+        return self.service._memo.get(self.version, key, build)
+
+    # ---- figures, as this audience may see them ------------------------------------------------
+
+    def _stored(self, what: str, *args):
+        from cspdash.store import queries
+
+        engine = self.service.engine
+        reads = {
+            "observations": lambda area, subgroup: queries.current_observations(engine, area=area, subgroup=subgroup),
+            "releases": lambda area, subgroup: queries.release_observations(engine, area, subgroup),
+            "london": lambda subgroup: queries.current_observations(engine, area=None, subgroup=subgroup),
+            "annual": lambda subgroup: self._annual(subgroup),
+        }
+        return self._cached(("stored", what, *args), lambda: reads[what](*args))
+
+    def _annual(self, subgroup: str) -> pd.DataFrame:
+        from cspdash.store import queries
+
+        annual = [ind.id for ind in self.catalogue.for_subgroup(subgroup) if ind.frequency == "year"]
+        if not annual:
+            return pd.DataFrame()
+        return queries.current_observations(
+            self.service.engine, area=None, subgroup=subgroup, area_kind=None, indicators=annual
+        )
+
+    def _published(self, what: str, *args) -> pd.DataFrame:
+        return self._cached(("published", what, *args), lambda: self.service._publish(self._stored(what, *args)))
+
+    def _figures(self, what: str, *args, published: bool | None = None) -> pd.DataFrame:
+        published = not self.audience.sees_stored if published is None else published
+        return self._published(what, *args) if published else self._stored(what, *args)
+
+    def observations(self, area: str, subgroup: str | None = None) -> pd.DataFrame:
+        """The area's figures in force, as this audience may see them."""
+        return self._figures("observations", area, subgroup)
+
+    def published_observations(self, area: str, subgroup: str | None = None) -> pd.DataFrame:
+        """The area's figures in force as published (what viewers and exports get), whoever asks."""
+        return self._published("observations", area, subgroup)
+
+    def releases(self, area: str, subgroup: str | None = None) -> pd.DataFrame:
+        return self._figures("releases", area, subgroup)
+
+    def annual(self, subgroup: str) -> pd.DataFrame:
+        """The sub-group's published annual figures for every place (the area, London, England)."""
+        return self._figures("annual", subgroup)
+
+    def london(self, subgroup: str) -> LondonFigures:
+        """A London-wide release as month-by-borough tables (as this audience may see them)."""
+        return self._cached(
+            ("london", subgroup, self.audience), lambda: london_figures(self._figures("london", subgroup))
+        )
+
+    def histories(self, area: str, published: bool) -> dict[str, History]:
+        return self._cached(
+            ("histories", area, published),
+            lambda: prepare_all(
+                self.catalogue,
+                self._figures("observations", area, None, published=published),
+                self._figures("releases", area, None, published=published),
+                self.service._provisional,
+            ),
+        )
+
+    def marks(self, area: str) -> WithheldMarks:
+        """How each of the area's figures is published, by indicator and quarter."""
+        return self._cached(
+            ("marks", area), lambda: withheld_marks(self._published("observations", area, None), self.catalogue)
+        )
+
+    def targets(self) -> dict:
+        from cspdash.store import queries
+
+        return self._cached(("targets",), lambda: queries.targets(self.service.engine))
+
+    def commentary(self, area: str, quarter: Quarter) -> dict:
+        from cspdash.store import records
+
+        return self._cached(
+            ("commentary", area, quarter), lambda: records.commentary_for(self.service.engine, area, quarter)
+        )
+
+    def actions(self, area: str) -> pd.DataFrame:
+        from cspdash.store import records
+
+        return self._cached(("actions", area), lambda: records.actions(self.service.engine, area))
+
+    def areas(self) -> list[str]:
+        """The partnership's areas, as the store lists them."""
+        from cspdash.store import queries
+
+        return self._cached(("areas",), lambda: queries.partnership_areas(self.service.engine))
+
+    def quarters(self, area: str) -> list[Quarter]:
+        """The quarters with figures for the area, oldest first."""
+        from cspdash.store import queries
+
+        return self._cached(("quarters", area), lambda: queries.quarters_with_data(self.service.engine, area))
+
+    def default_quarter(self, area: str, today: date) -> Quarter | None:
+        """The quarter a board opens on: the latest signed off, or the latest complete."""
+        from cspdash.completeness import board_quarter
+
+        return self._cached(
+            ("default quarter", area, today),
+            lambda: board_quarter(self.service.engine, area, self.service._expected, today),
+        )
+
+    def signed_off(self, area: str, quarter: Quarter) -> dict | None:
+        """The signed-off snapshot of the area's quarter (read through its schema), or None."""
+        from cspdash.snapshot import read_snapshot
+        from cspdash.store import records
+
+        return self._cached(
+            ("signed off", area, quarter), lambda: read_snapshot(records.signed_off(self.service.engine, area, quarter))
+        )
+
+    def revisions(self, indicator_id: str, area: str, start) -> pd.DataFrame:
+        """Every revision of one figure (for "where this figure comes from")."""
+        from cspdash.store import records
+
+        return self._cached(
+            ("revisions", indicator_id, area, start),
+            lambda: records.figure_history(self.service.engine, indicator_id, area, start),
+        )
+
+    def row_counted(self) -> tuple[str, ...]:
+        """Indicators counted from rows (street-level crimes): their source cells list each case."""
+        return self.service._rules.row_counted
+
+    def withheld(self, area: str, indicator_id: str) -> dict[Quarter, str]:
+        """How each quarter of the indicator is published ("" when as shown), by quarter."""
+        return self.marks(area).get(indicator_id, {})
+
+    def cohorts(self, area: str, quarter: Quarter, subgroup_id: str) -> tuple[list, str]:
+        """Each cohort of the sub-group counted by ethnic group, as its relative rate index against the
+        White group (disclosure applied for the public), with the note on the population base used."""
+        return self._cached(
+            ("cohorts", self.audience, area, quarter, subgroup_id), lambda: self._cohorts(area, quarter, subgroup_id)
+        )
+
+    def _cohorts(self, area: str, quarter: Quarter, subgroup_id: str) -> tuple[list, str]:
+        from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_view, supplied_base
+        from cspdash.store import queries
+
+        engine, catalogue = self.service.engine, self.catalogue
+        counts = queries.current_observations(engine, area=area, subgroup=subgroup_id, breakdown=None)
+        code = next((a.code for a in catalogue.areas if a.name == area), None)
+        if counts.empty or code is None:
+            return [], BASE_CAVEAT
+        counts = counts[counts["breakdown"].str.startswith(ETHNIC_PREFIX)]
+        supplied = supplied_base(counts[counts["indicator"] == POPULATION_BASE], quarter.end)
+        base, note = supplied if supplied else (None, BASE_CAVEAT)
+        published = not self.audience.sees_stored
+        views = [
+            cohort_view(ind.id, ind.name, rows, code, quarter.end, catalogue.disclosure, published, base, note)
+            for ind in catalogue.for_subgroup(subgroup_id)
+            if ind.id != POPULATION_BASE and not (rows := counts[counts["indicator"] == ind.id]).empty
+        ]
+        return [v for v in views if v is not None], note
+
+    def comparators(self, area: str, subgroup_id: str) -> pd.DataFrame:
+        """Published annual figures (e.g. DfE LAIT) for the area beside London and England."""
+        from cspdash.comparators import published_comparators
+
+        return published_comparators(self.annual(subgroup_id), self.catalogue.indicators, area)
+
+    # ---- the board's records ---------------------------------------------------------------------
+
+    def rows(self, area: str, quarter: Quarter, beside_london: bool = True) -> list[OverviewRow]:
+        """Every indicator's row for the area's quarter: figure, comparator, change, status, trend,
+        provenance, commentary, crime beside London (unless `beside_london` is False: a London-wide
+        release is read whole for it); for analysts, how each figure is published."""
+        rows = self._cached(("rows", self.audience, area, quarter), lambda: self._rows(area, quarter))
+        if not beside_london:
+            return rows
+        return self._cached(
+            ("rows beside London", self.audience, area, quarter),
+            lambda: beside_london_rows(rows, self.london("mps_crime"), area, quarter),
+        )
+
+    def _rows(self, area: str, quarter: Quarter) -> list[OverviewRow]:
+        def rows_from(published: bool) -> list[OverviewRow]:
+            return overview_rows(
+                self.catalogue,
+                pd.DataFrame(),
+                quarter,
+                self.targets(),
+                self.commentary(area, quarter),
+                histories=self.histories(area, published),
+            )
+
+        judged = rows_from(True)
+        if self.audience.sees_stored:
+            by_id = {row.indicator.id: row for row in judged}
+            judged = [_as_stored(row, by_id.get(row.indicator.id)) for row in rows_from(False)]
+            judged = marked(judged, self.marks(area), quarter, self.catalogue.disclosure.label)
+        return judged
+
+    def views(self, area: str, quarter: Quarter, subgroup_id: str) -> list[IndicatorView]:
+        """A sub-group's indicator views for the area's quarter (the same statuses as `rows`)."""
+        return self._cached(
+            ("views", self.audience, area, quarter, subgroup_id), lambda: self._views(area, quarter, subgroup_id)
+        )
+
+    def _views(self, area: str, quarter: Quarter, subgroup_id: str) -> list[IndicatorView]:
+        def views_from(published: bool) -> list[IndicatorView]:
+            histories = self.histories(area, published)
+            return subgroup_views(
+                self.catalogue, subgroup_id, pd.DataFrame(), quarter, self.targets(), histories=histories
+            )
+
+        judged = views_from(True)
+        if not self.audience.sees_stored:
+            return judged
+        by_id = {view.indicator.id: view for view in judged}
+        return [_as_stored(view, by_id.get(view.indicator.id)) for view in views_from(False)]
+
+    def status_counts(self, area: str, quarter: Quarter) -> dict[Status, int]:
+        rows = self.rows(area, quarter)
+        return {status: sum(r.judgement.status is status for r in rows) for status in Status}
+
+    def board_frame(self, area: str, quarter: Quarter) -> pd.DataFrame:
+        """The `board` command's table: one row per indicator."""
+        return board_frame([row.assessment for row in self.rows(area, quarter, beside_london=False)])
+
+    def overview_frame(self, area: str, quarter: Quarter) -> pd.DataFrame:
+        return overview_frame(self.rows(area, quarter), quarter)
+
+    def snapshot(self, area: str, quarter: Quarter, today: date | None = None) -> dict:
+        """The board's snapshot of the quarter from the figures now (sign-off, meeting mode, a draft
+        pack): always as published, whoever asks, with the statuses every view shows."""
+        from cspdash.boardpack import snapshot_from_rows
+        from cspdash.completeness import returns_status
+        from cspdash.store import queries
+
+        public = self if not self.audience.sees_stored else self.service.public_twin().at(self.version)
+        engine = self.service.engine
+        return snapshot_from_rows(
+            self.catalogue,
+            area,
+            quarter,
+            public.rows(area, quarter),
+            public.actions(area),
+            returns_status(engine, area, quarter, self.service._expected, today or date.today()),
+            queries.data_as_at(engine, area),
+        )
+
+    def draft(self, area: str, quarter: Quarter) -> dict:
+        """The snapshot as it would be signed off now, read through its schema (meeting mode and a
+        draft pack read exactly what a sign-off would freeze)."""
+        from cspdash.snapshot import read_snapshot
+
+        return self._cached(("draft", area, quarter), lambda: read_snapshot(self.snapshot(area, quarter)))
+
+    def export(self) -> pd.DataFrame:
+        """Every figure in force as a tidy table, under the disclosure policy (an export is always
+        published, whoever asks), with `published_as` saying how each hidden figure is published."""
+        from cspdash.protected import publication_table
+        from cspdash.store.queries import tidy_export
+
+        return publication_table(tidy_export(self.service.engine), self.catalogue, self.service._rules)
+
+
+def _as_stored(stored, judged):
+    """An analyst's row or view (`OverviewRow`, `IndicatorView`): the figures as stored, with the
+    status judged on the published figures, and its headline saying so."""
+    assessment = merge(stored.assessment, judged.assessment if judged else None)
+    ind = assessment.indicator
+    return replace(
+        stored,
+        assessment=assessment,
+        headline=headline(ind, assessment.headline_label, assessment.change, assessment.judgement),
+    )
+
+
+def merge(stored: Assessment, judged: Assessment | None) -> Assessment:
+    """The stored figures with the published judgement: status, reason, SPC chart and its points,
+    and the change's test (kept only when the published change is the stored one)."""
+    if judged is None:
+        return replace(
+            stored, judgement=Judgement(Status.NOT_RATED, ALL_WITHHELD), spc=None, spc_points=(), change_test=None
+        )
+    same_change = judged.change.absolute is not None and judged.change.absolute == stored.change.absolute
+    return replace(
+        stored,
+        judgement=judged.judgement,
+        spc=judged.spc,
+        spc_points=judged.spc_points,
+        break_notes=judged.break_notes,
+        change_test=judged.change_test if same_change else None,
+    )

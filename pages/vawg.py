@@ -1,5 +1,0 @@
-"""Sub-group page: vawg."""
-
-from pages.shared import subgroup_page
-
-subgroup_page("vawg")
