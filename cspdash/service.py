@@ -175,15 +175,29 @@ class BoardAt:
         )
 
     def histories(self, area: str, published: bool) -> dict[str, History]:
-        return self._cached(
-            ("histories", area, published),
-            lambda: prepare_all(
-                self.catalogue,
-                self._figures("observations", area, None, published=published),
-                self._figures("releases", area, None, published=published),
-                self.service._provisional,
-            ),
+        """Every indicator's prepared history for the area, from its figures as stored or as published."""
+        return self._cached(("histories", area, published), lambda: self._prepare(area, published))
+
+    def _prepare(self, area: str, published: bool) -> dict[str, History]:
+        observations = self._figures("observations", area, None, published=published)
+        releases = self._figures("releases", area, None, published=published)
+        if not (published and self.audience.sees_stored):
+            return prepare_all(self.catalogue, observations, releases, self.service._provisional)
+        # an analyst's page needs both: an indicator none of whose figures is hidden has the same
+        # history either way, so only those with a hidden figure are prepared again
+        stored = self.histories(area, False)
+        changed = _with_hidden(observations) | _with_hidden(releases)
+        again = prepare_all(
+            self.catalogue,
+            observations[observations["indicator"].isin(changed)] if changed else observations.iloc[0:0],
+            releases[releases["indicator"].isin(changed)] if changed and not releases.empty else releases.iloc[0:0],
+            self.service._provisional,
         )
+        return {
+            key: again[key] if key in changed else history
+            for key, history in stored.items()
+            if key in again or key not in changed
+        }
 
     def marks(self, area: str) -> WithheldMarks:
         """How each of the area's figures is published, by indicator and quarter."""
@@ -383,6 +397,13 @@ class BoardAt:
         from cspdash.store.queries import tidy_export
 
         return publication_table(tidy_export(self.service.engine), self.catalogue, self.service._rules)
+
+
+def _with_hidden(frame: pd.DataFrame) -> set[str]:
+    """The indicators with a figure the disclosure policy hides in a published frame."""
+    if frame.empty or "withheld" not in frame:
+        return set()
+    return set(frame.loc[frame["withheld"] != "", "indicator"])
 
 
 def _as_stored(stored, judged):

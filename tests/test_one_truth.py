@@ -4,6 +4,7 @@ comparator, its change and its status are the same wherever they are shown, whoe
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -12,17 +13,17 @@ from html import escape
 
 import pytest
 
-from cspdash.boardpack import exceptions, pack_html, pack_pptx, status_counts
+from cspdash.boardpack import exceptions, pack_html, pack_pdf, pack_pptx, status_counts
 from cspdash.charts import chart_of, spc_figure
 from cspdash.formatting import format_reading
-from cspdash.meeting import screen_html, screens
+from cspdash.meeting import meeting_figure, screen_html, screens
 from cspdash.overview import overview_html, sparkline_svg, trend_description
 from cspdash.periods import Quarter
 from cspdash.service import Audience, BoardService
 from cspdash.snapshot import SCHEMA_VERSION, read_snapshot
 from cspdash.status import Status
 from cspdash.store.db import open_store
-from tests.conftest import MPS_BOROUGH, REFERENCE, ROOT, require
+from tests.conftest import CHROMIUM, MPS_BOROUGH, REFERENCE, ROOT, require
 
 Q4 = Quarter(2024, 4)
 BEFORE = ROOT / "tests" / "data" / "analyst_figures_before.json.gz"
@@ -79,6 +80,20 @@ def test_first_time_entrants_show_one_figure_one_comparator_and_one_change_every
     paper = pack_html(snapshot)
     for text in (meeting, paper, _pptx_text(pack_pptx(snapshot))):
         assert "351.0" in text and "293.9" in text and "473.5" not in text
+    # the exception's chart on its meeting screen and in the papers: the 12-month series, titled so
+    (screen,) = [s for s in screens(snapshot) if s.key == "exception-yj_fte_rate"]
+    chart = meeting_figure(snapshot, screen)
+    assert "351.0" in _plain(chart.layout.title.text) and chart.data[0].y[-1] == pytest.approx(a.reading.value)
+
+
+def test_the_printed_pdf_shows_the_same_figure(services):
+    require(CHROMIUM.exists(), f"Chromium not found at {CHROMIUM}")
+    from pypdf import PdfReader
+
+    snapshot = services[Audience.PUBLIC].draft("Hackney", Q4)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack_pdf(snapshot))).pages)
+    line = next(part for part in text.split("\n") if part.startswith("First time entrants aged 10–17"))
+    assert "351.0" in text and "293.9" in text and "473.5" not in text, line
 
 
 def test_the_provenance_of_a_12_month_figure_says_how_it_is_made(services):
