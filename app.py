@@ -1,5 +1,4 @@
-"""Partnership performance dashboard: the router. Pages live in pages/, logic in cspdash/; each
-sub-group of the catalogue gets its page from one function, subgroup_page."""
+"""The router. Pages live in pages/ (each catalogue sub-group's from one function), logic in cspdash/."""
 
 from functools import partial
 from pathlib import Path
@@ -38,6 +37,7 @@ def sections_for(person) -> dict[str, list[st.Page]]:
             page("compare.py", "Areas side by side"),
             page("meeting.py", "Meeting mode"),
             page("boardpack.py", "Sign-off and board pack"),
+            page("glossary.py", "Glossary"),
         ],
         "Sub-groups": subgroup_pages(),
         "Data": [page("data.py", "Submissions"), page("actions.py", "Actions")],
@@ -58,10 +58,10 @@ with shared.routed(), shared.store_problems_shown():
         st.stop()
     sections = sections_for(person)
     chosen = st.navigation(sections, position="hidden")  # the page asked for, if the role allows it
-    shared.sidebar_navigation(sections)
     shared.open_for_this_run()
+    shared.shared_filters()  # first in the sidebar: Area and Quarter without scrolling it
+    shared.sidebar_navigation(sections)
     shared.read_only_banner(person)
-    shared.shared_filters()
     with st.sidebar:
         st.caption(f"Signed in: {plain_markdown(person.email)} ({person.role.name.lower()})")
         if not person.local:

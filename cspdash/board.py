@@ -19,7 +19,16 @@ from cspdash.catalogue import Catalogue, Indicator
 from cspdash.history import History, SpcPoint, prepare
 from cspdash.periods import Quarter
 from cspdash.population import Population, per_thousand, population_for
-from cspdash.spc import ASSURANCE_WORDS, DEFAULT_OPTIONS, VARIATION_WORDS, SpcChart, SpcOptions, spc_chart
+from cspdash.spc import (
+    ASSURANCE_PLAIN,
+    ASSURANCE_WORDS,
+    DEFAULT_OPTIONS,
+    VARIATION_PLAIN,
+    VARIATION_WORDS,
+    SpcChart,
+    SpcOptions,
+    spc_chart,
+)
 from cspdash.stats import (
     SIGNIFICANCE,
     count_change_p,
@@ -39,7 +48,8 @@ class ChangeTest:
 
     p_value: float | None
     dispersion: float
-    text: str
+    text: str  # the statistics, for analysts
+    plain: str = ""  # what a board reads
 
     @property
     def significant(self) -> bool:
@@ -75,6 +85,19 @@ class Assessment:
         if self.spc is None or not self.spc.usable:
             return "No SPC chart" + (f": {self.spc.unusable}" if self.spc is not None else "")
         return VARIATION_WORDS[self.spc.variation]
+
+    @property
+    def variation_plain(self) -> str:
+        """The variation icon's meaning for a board ('Nothing unusual'), or why there is none."""
+        if self.spc is None or not self.spc.usable:
+            return "Not judged"
+        return VARIATION_PLAIN[self.spc.variation]
+
+    @property
+    def assurance_plain(self) -> str:
+        if self.spc is None or not self.spc.usable or not self.spc.assurance:
+            return ""
+        return ASSURANCE_PLAIN[self.spc.assurance]
 
     @property
     def assurance_words(self) -> str:
@@ -247,7 +270,10 @@ def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter:
     p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
     allowing = f"; the series varies {dispersion:.1f}× more than chance alone" if dispersion >= 1.05 else ""
     verdict = "a significant change" if p_value < SIGNIFICANCE else "within normal variation"
-    return ChangeTest(p_value, dispersion, f"{verdict} ({p_text}{allowing})")
+    plain = (
+        "a real change, beyond the usual ups and downs" if p_value < SIGNIFICANCE else "within the usual ups and downs"
+    )
+    return ChangeTest(p_value, dispersion, f"{verdict} ({p_text}{allowing})", plain)
 
 
 # ---- the SPC chart ----------------------------------------------------------------------------

@@ -133,11 +133,13 @@ def spc_title(a: Assessment) -> str:
     else:
         lead = finding(a)
     if a.spc is None or not a.spc.usable:
-        return f"{lead}; no SPC limits — {a.spc.unusable if a.spc else 'no series'}"
-    words = a.variation_words.replace("Common cause", "only common-cause variation")
+        from cspdash.status import plain_unusable
+
+        return f"{lead}; no usual range drawn: {plain_unusable(a.spc.unusable if a.spc else 'no series')}"
+    words = a.variation_plain
     title = f"{lead}: {words[0].lower()}{words[1:]}"
-    if a.assurance_words:
-        title += f"; {a.assurance_words[0].lower()}{a.assurance_words[1:]}"
+    if a.assurance_plain:
+        title += f"; {a.assurance_plain[0].lower()}{a.assurance_plain[1:]}"
     return title
 
 
@@ -311,3 +313,22 @@ def rri_figure(view: CohortView) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.35, x=0, xanchor="left"),
     )
     return dark_text(fig)
+
+
+def large_type(fig: go.Figure, size: int, width: int, height: int) -> go.Figure:
+    """The figure for paper or a projector: every text `size` px or more (titles a little larger), tick
+    labels level and fewer, the legend at the right, drawn at `width` × `height` px."""
+    text = dict(size=size, color=TEXT)
+    fig.update_layout(
+        font=dict(family=FONT_FAMILY, **text),
+        title_font=dict(size=round(size * 1.1), color=TEXT),
+        legend=dict(font=text, orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
+        width=width,
+        height=height,
+    )
+    for axes in (fig.update_xaxes, fig.update_yaxes):
+        axes(tickfont=text, title_font=text, automargin=True)
+    fig.update_xaxes(tickangle=0, nticks=6, title_text="")
+    for note in fig.layout.annotations or ():
+        note.font.size = size
+    return fig

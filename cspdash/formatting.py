@@ -63,7 +63,8 @@ def headline(ind: Indicator, quarter: Quarter | str, change: Change, judgement: 
             direction = "up" if absolute > 0 else "down"
             text += f", {direction} {_size_of_change(ind, change)} on a year earlier"
     if judgement is not None and judgement.status is not Status.NOT_RATED:
-        text += f" — {judgement.status.word.lower()}: {judgement.reason[0].lower()}{judgement.reason[1:]}"
+        said = judgement.sentence.rstrip(".")
+        text += f" — {judgement.status.word.lower()}: {said[0].lower()}{said[1:]}"
     return text
 
 

@@ -134,6 +134,15 @@ def change_words(a: Assessment) -> str:
     return f"{shown}: {a.change_test.text}{note}"
 
 
+def plain_change_words(a: Assessment) -> str:
+    """The change as a board reads it: the difference, whether it is beyond the usual ups and downs,
+    and (when no change is given) why; no statistics."""
+    shown = format_change(a.indicator, a.change)
+    if a.change.absolute is not None and a.change_test is not None:
+        shown += f": {a.change_test.plain}"
+    return shown + (f" ({a.release_note})" if a.release_note else "")
+
+
 def year_to_date_words(a: Assessment) -> str:
     ytd = a.year_to_date
     if ytd is None or ytd.current is None or a.indicator.headline != "quarter":
@@ -160,8 +169,10 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
                 "year to date": year_to_date_words(a),
                 "per 1,000 residents": a.resident_rate_words,
                 "variation": a.variation_words,
+                "variation plain": a.variation_plain,
                 "assurance": a.assurance_words,
                 "status": a.judgement.status.word,
+                "summary": a.judgement.sentence,
                 "reason": a.judgement.reason,
                 "caveats": " ".join(
                     _sentence(text)
@@ -181,8 +192,10 @@ def board_frame(assessments: list[Assessment]) -> pd.DataFrame:
             "year to date",
             "per 1,000 residents",
             "variation",
+            "variation plain",
             "assurance",
             "status",
+            "summary",
             "reason",
             "caveats",
             "rule set",
@@ -253,16 +266,24 @@ def overview_frame(rows: list[OverviewRow], quarter: Quarter) -> pd.DataFrame:
     return frame
 
 
-def legend_html() -> str:
-    """What each status means: one meaning each, with its shape and colour."""
+def legend_html(detail: bool = False) -> str:
+    """What each status means: one meaning each, with its shape and colour (and, for analysts, the rule set)."""
     items = "".join(
         f"<li>{status_badge(Judgement(status, ''), with_reason=False)} {escape(MEANINGS[status])}</li>"
         for status in Status
     )
+    rules = (
+        escape(SpcOptions().describe("period"))
+        if detail
+        else (
+            "Each figure is compared with its own usual range over the last three years (statistical process "
+            "control: see the Glossary); a target decides the status where one is set."
+        )
+    )
     return (
         '<details class="legend"><summary><strong>What the statuses mean</strong></summary>'
         f'<ul style="list-style:none;padding-left:0;margin:0.3rem 0">{items}</ul>'
-        f'<p style="font-size:0.85rem;color:var(--csp-muted, #505a5f);margin:0">{escape(SpcOptions().describe("period"))}</p></details>'
+        f'<p style="font-size:0.85rem;color:var(--csp-muted, #505a5f);margin:0">{rules}</p></details>'
     )
 
 
@@ -308,8 +329,9 @@ def trend_description(ind: Indicator, values: list[float | None]) -> str:
     )
 
 
-def status_badge(judgement: Judgement, with_reason: bool = True) -> str:
-    """The status as a coloured badge with its shape and word, and the reason under it."""
+def status_badge(judgement: Judgement, with_reason: bool = True, detail: bool = False) -> str:
+    """The status as a coloured badge with its shape and word, its plain sentence under it, and (with
+    `detail`, for analysts) how it was judged."""
     status = judgement.status
     style = (
         f"background:{status.colour};color:{status.text_colour};display:inline-block;"
@@ -319,7 +341,10 @@ def status_badge(judgement: Judgement, with_reason: bool = True) -> str:
     badge = f'<span class="rag" style="{style}"><span aria-hidden="true">{status.shape}</span> {status.word}</span>'
     if not with_reason:
         return badge
-    return badge + f'<div class="why">{escape(judgement.reason)}</div>'
+    said = f'<div class="why">{escape(judgement.sentence)}</div>'
+    if detail and judgement.plain and judgement.reason != judgement.plain:
+        said += f'<div class="why">How this was judged: {escape(judgement.reason)}</div>'
+    return badge + said
 
 
 def _icon(colours: tuple[str, str, str], words: str) -> str:
@@ -330,15 +355,16 @@ def _icon(colours: tuple[str, str, str], words: str) -> str:
     )
 
 
-def spc_icons_html(a: Assessment) -> str:
-    """The variation icon for the latest point and the assurance icon against the target, with words."""
+def spc_icons_html(a: Assessment, detail: bool = False) -> str:
+    """The variation icon for the latest point and the assurance icon against the target, with words:
+    plain words for a board, the statistical terms (`detail`) for analysts."""
     if a.spc is None or not a.spc.usable:
-        return f'<div class="why">{escape(a.variation_words)}</div>'
-    parts = [_icon(VARIATION_ICONS[a.spc.variation], a.variation_words)]
+        return f'<div class="why">{escape(a.variation_words if detail else a.variation_plain)}</div>'
+    parts = [_icon(VARIATION_ICONS[a.spc.variation], a.variation_words if detail else a.variation_plain)]
     if a.spc.assurance:
-        parts.append(_icon(ASSURANCE_ICONS[a.spc.assurance], a.assurance_words))
+        parts.append(_icon(ASSURANCE_ICONS[a.spc.assurance], a.assurance_words if detail else a.assurance_plain))
     if a.spc.latest.provisional:
-        parts.append('<div class="why">Provisional limits (fewer than 13 points)</div>')
+        parts.append('<div class="why">Provisional limits (fewer than 13 points)</div>' if detail else "")
     return "".join(parts)
 
 
@@ -350,7 +376,13 @@ table.overview thead th {text-align: left; border-bottom: 2px solid var(--csp-st
 table.overview tbody th {text-align: left; border-bottom: 1px solid var(--csp-rule, #b1b4b6); padding: 0.35rem 0.5rem;
   font-weight: 600; vertical-align: top;}
 table.overview td {border-bottom: 1px solid var(--csp-rule, #b1b4b6); padding: 0.35rem 0.5rem; vertical-align: top;}
-table.overview td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
+table.overview td.num {text-align: right; font-variant-numeric: tabular-nums;}
+table.overview td, table.overview th {overflow-wrap: anywhere;}
+@media (max-width: 900px) {
+  table.overview, table.matrix {table-layout: auto !important;}
+  table.overview .rag, table.matrix .rag, table.overview .icon {white-space: normal;}
+  table.matrix thead th {font-size: 0.7rem; overflow-wrap: anywhere;}
+}
 table.overview .unit {font-size: 0.8rem; color: var(--csp-muted, #505a5f); font-weight: 400;}
 table.overview .comment {font-size: 0.85rem; font-weight: 400; font-style: italic; color: var(--csp-text, #0b0c0c); margin-top: 0.2rem;}
 .why {font-size: 0.85rem; color: var(--csp-muted, #505a5f); margin-top: 0.15rem;}
@@ -379,7 +411,7 @@ def notes_html(a: Assessment) -> str:
     return "".join(f'<div class="caveat">{escape(n)}</div>' for n in notes)
 
 
-def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
+def _row_html(row: OverviewRow, show_subgroup: bool, detail: bool = False) -> str:
     a = row.assessment
     ind = a.indicator
     label = trend_description(ind, row.trend)
@@ -405,7 +437,8 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
         count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
     if row.withheld:
         count += f'<div class="unit withheld">‡ published as “{escape(row.withheld)}”</div>'
-    tested = " ".join(filter(None, [a.change_test.text if a.change_test else "", a.release_note or ""]))
+    test = (a.change_test.text if detail else a.change_test.plain) if a.change_test else ""
+    tested = " ".join(filter(None, [test, a.release_note or ""]))
     change_cell = f"<strong>{escape(format_change(ind, a.change))}</strong>"
     change_cell += "".join(f'<div class="why">{escape(t[0].upper() + t[1:])}</div>' for t in (tested, ytd) if t)
     cells = [
@@ -413,8 +446,8 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
         f'<td class="num"{source}>{escape(format_reading(ind, a.reading))}{period}{count}</td>',
         f'<td class="num">{escape(format_reading(ind, a.comparator))}</td>',
         f"<td>{change_cell}</td>",
-        f"<td>{status_badge(a.judgement)}{notes_html(a)}</td>",
-        f"<td>{spc_icons_html(a)}</td>",
+        f"<td>{status_badge(a.judgement, detail=detail)}{notes_html(a)}</td>",
+        f"<td>{spc_icons_html(a, detail)}</td>",
         f"<td>{sparkline_svg(row.trend, label)}</td>",
     ]
     if show_subgroup:
@@ -422,7 +455,9 @@ def _row_html(row: OverviewRow, show_subgroup: bool) -> str:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False) -> str:
+def overview_table_html(
+    rows: list[OverviewRow], quarter: Quarter, caption: str, show_subgroup: bool = False, detail: bool = False
+) -> str:
     """An accessible HTML table: real headers, a caption, RAG as word + shape + colour."""
     headers = [
         "Indicator",
@@ -430,13 +465,13 @@ def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str,
         quarter.year_earlier().label,
         "Change",
         "Status",
-        "SPC",
+        "Variation and target" if not detail else "SPC",
         "Last 8 quarters",
     ]
     if show_subgroup:
         headers.insert(1, "Sub-group")
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    body = "".join(_row_html(row, show_subgroup) for row in rows)
+    body = "".join(_row_html(row, show_subgroup, detail) for row in rows)
     widths = ["name", *(["sub"] if show_subgroup else []), "num", "num", "change", "status", "spc", "spark"]
     columns = "".join(f'<col class="{w}">' for w in widths)
     return (
@@ -445,16 +480,17 @@ def overview_table_html(rows: list[OverviewRow], quarter: Quarter, caption: str,
     )
 
 
-def overview_html(rows: list[OverviewRow], quarter: Quarter, order: str = "subgroup") -> str:
-    """Tables grouped by sub-group, or one table with the exceptions first."""
+def overview_html(rows: list[OverviewRow], quarter: Quarter, order: str = "subgroup", detail: bool = False) -> str:
+    """Tables grouped by sub-group, or one table with the exceptions first (every indicator in full:
+    its figures, change, status and why)."""
     if order == "exceptions":
         return TABLE_STYLE + overview_table_html(
-            exceptions_first(rows), quarter, f"All indicators, exceptions first — {quarter.label}", True
+            exceptions_first(rows), quarter, f"All indicators, exceptions first — {quarter.label}", True, detail
         )
     tables = []
     for name in dict.fromkeys(row.subgroup_name for row in rows):
         group = [row for row in rows if row.subgroup_name == name]
-        tables.append(overview_table_html(group, quarter, f"{name} — {quarter.label}"))
+        tables.append(overview_table_html(group, quarter, f"{name} — {quarter.label}", detail=detail))
     return TABLE_STYLE + "".join(tables)
 
 

@@ -14,8 +14,22 @@ FONT_FAMILY = "Arial, Helvetica, sans-serif"
 # The page's own text, for the light and the dark theme: the project's HTML reads these as CSS
 # variables (`var(--csp-text, #0b0c0c)`), falling back to the light values (the board pack).
 THEME_COLOURS = {
-    "light": {"text": TEXT, "muted": SECONDARY_TEXT, "rule": RULE, "strong-rule": TEXT, "band": "#f3f2f1"},
-    "dark": {"text": "#f3f2f1", "muted": "#c4c8cb", "rule": "#6f777b", "strong-rule": "#f3f2f1", "band": "#2b2f33"},
+    "light": {
+        "text": TEXT,
+        "muted": SECONDARY_TEXT,
+        "rule": RULE,
+        "strong-rule": TEXT,
+        "band": "#f3f2f1",
+        "page": "#ffffff",
+    },
+    "dark": {
+        "text": "#f3f2f1",
+        "muted": "#c4c8cb",
+        "rule": "#6f777b",
+        "strong-rule": "#f3f2f1",
+        "band": "#2b2f33",
+        "page": "#0e1117",
+    },
 }
 
 
@@ -61,9 +75,9 @@ ASSURANCE_ICONS = {
 
 # SPC chart points: the Making Data Count hues, darkened to 3:1 against white, each with a shape
 SPC_POINTS = {
-    "common_cause": ("#7f7f7f", "circle", "Common cause"),
-    "special_cause_improvement": ("#0072b2", "triangle-up", "Special cause: improvement"),
-    "special_cause_concern": ("#c65102", "triangle-down", "Special cause: concern"),
-    "special_cause_neutral_high": ("#490092", "diamond", "Special cause: unusually high"),
-    "special_cause_neutral_low": ("#490092", "diamond", "Special cause: unusually low"),
+    "common_cause": ("#7f7f7f", "circle", "Usual ups and downs"),
+    "special_cause_improvement": ("#0072b2", "triangle-up", "Better than usual"),
+    "special_cause_concern": ("#c65102", "triangle-down", "Worse than usual"),
+    "special_cause_neutral_high": ("#490092", "diamond", "Unusually high"),
+    "special_cause_neutral_low": ("#490092", "diamond", "Unusually low"),
 }

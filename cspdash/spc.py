@@ -305,6 +305,20 @@ VARIATION_WORDS = {
     "common_cause": "Common cause",
 }
 
+VARIATION_PLAIN = {  # what a board reads beside the variation icon
+    "special_cause_improvement": "Better than usual",
+    "special_cause_concern": "Worse than usual",
+    "special_cause_neutral_high": "Unusually high",
+    "special_cause_neutral_low": "Unusually low",
+    "common_cause": "Nothing unusual",
+}
+
+ASSURANCE_PLAIN = {  # what a board reads beside the assurance icon
+    "consistent_pass": "Reliably meets target",
+    "consistent_fail": "Reliably misses target",
+    "inconsistent": "Hit and miss",
+}
+
 ASSURANCE_WORDS = {
     "consistent_pass": "Target: consistently passing",
     "consistent_fail": "Target: consistently failing",
@@ -324,4 +338,25 @@ def cause_sentence(cause: str) -> str:
     if "Points" in cause:
         run = cause.split()[0]
         return f"{run} points in a row {'above' if 'Above' in cause else 'below'} the mean"
-    return "only common-cause variation"
+    return "no special cause"
+
+
+def plain_cause(chart: SpcChart) -> str:
+    """What made the latest point special, in words a board reads: 'the highest of the last 36
+    figures', 'seven figures in a row above the usual level'."""
+    cause, values = chart.latest_cause or "", chart.values
+    run = cause.split()[0] if cause[:1].isdigit() else ""
+    if cause.startswith(("Above UCL", "Below LCL")):
+        high = cause.startswith("Above")
+        if values and values[-1] == (max(values) if high else min(values)):
+            return f"the {'highest' if high else 'lowest'} of the last {len(values)} figures"
+        return f"the latest figure is far {'above' if high else 'below'} its usual range"
+    if "Trend" in cause:
+        return f"{run} figures in a row, each {'higher' if 'Increasing' in cause else 'lower'} than the last"
+    if cause.startswith("2 in 3"):
+        return (
+            f"two of the last three figures close to the {'top' if 'Above' in cause else 'bottom'} of the usual range"
+        )
+    if "Points" in cause:
+        return f"{run} figures in a row {'above' if 'Above' in cause else 'below'} the usual level"
+    return "a change from the usual pattern"

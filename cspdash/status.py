@@ -17,7 +17,7 @@ from enum import Enum
 
 from cspdash.catalogue import Indicator
 from cspdash.palette import STATUSES
-from cspdash.spc import SpcChart, cause_sentence
+from cspdash.spc import SpcChart, cause_sentence, plain_cause
 from cspdash.stats import count_interval, proportion_interval
 from cspdash.trends import Reading
 
@@ -40,17 +40,16 @@ class Status(Enum):
         self.severity = severity
 
 
-MEANINGS = {
-    Status.RED: "The figures show a problem: the target is missed consistently (its whole range of normal "
-    "variation is on the wrong side), or, with no target, special-cause variation in the wrong direction.",
-    Status.AMBER: "Hit and miss: the target lies within the figure's normal variation, so it will be met in "
-    "some periods and missed in others unless something changes.",
-    Status.GREEN: "The figures show good performance: the target is met consistently, or, with no target, "
-    "special-cause variation in the right direction.",
-    Status.UNUSUAL: "Special-cause variation on an indicator with no better direction: worth a question, not a "
+MEANINGS = {  # what each status means, in words a board reads (the legend, the glossary)
+    Status.RED: "A problem: likely to keep missing the target unless something changes, or, with no target, "
+    "worse than usual.",
+    Status.AMBER: "Hit and miss: likely to meet the target in some periods and miss it in others unless something "
+    "changes.",
+    Status.GREEN: "Good: reliably meets the target, or, with no target, better than usual.",
+    Status.UNUSUAL: "Unusually high or low on an indicator with no better direction: worth a question, not a "
     "judgement.",
-    Status.NO_SIGNAL: "No target, and only common-cause variation: the ups and downs are the system's usual noise.",
-    Status.NOT_RATED: "No figure, not applicable, suppressed, too few cases, or too short a series to judge.",
+    Status.NO_SIGNAL: "No target, and nothing unusual: the ups and downs are the usual ones.",
+    Status.NOT_RATED: "No figure, not applicable, too small to publish, too few cases, or too short a series to judge.",
 }
 
 
@@ -67,8 +66,17 @@ class Target:
 
 @dataclass(frozen=True)
 class Judgement:
+    """A status, how it was judged (`reason`: the statistics, for analysts and "How this was judged"),
+    and what it means in one plain sentence (`plain`: what a board reads)."""
+
     status: Status
     reason: str
+    plain: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """The plain sentence (the reason when there is none)."""
+        return self.plain or self.reason
 
 
 def catalogue_target(ind: Indicator) -> Target | None:
@@ -91,14 +99,16 @@ def judge(
 ) -> Judgement:
     """The one status function: the latest figure, its SPC chart and the year's target."""
     if not_applicable or (reading is not None and reading.not_applicable):
-        return Judgement(Status.NOT_RATED, "Not applicable for this quarter")
+        return Judgement(Status.NOT_RATED, "Not applicable for this quarter", "Not applicable this quarter.")
     if reading is None or (reading.value is None and not reading.suppressed):
-        return Judgement(Status.NOT_RATED, "No figure for this quarter")
+        return Judgement(Status.NOT_RATED, "No figure for this quarter", "No figure for this quarter.")
     if reading.suppressed:
-        return Judgement(Status.NOT_RATED, "Figure suppressed (small number)")
+        return Judgement(
+            Status.NOT_RATED, "Figure suppressed (small number)", "Not rated: the figure is too small to publish."
+        )
     too_few = _too_few_cases(ind, reading)
     if too_few:
-        return Judgement(Status.NOT_RATED, too_few)
+        return Judgement(Status.NOT_RATED, too_few, "Not rated: too few cases to judge this quarter.")
     polarity = polarity_of(ind, target)
     if target is not None and polarity != "neutral":
         return against_target(ind, reading, spc, target, polarity)
@@ -149,26 +159,59 @@ def against_target(ind: Indicator, reading: Reading, spc: SpcChart | None, targe
         normal = f"normal range {_shown(ind, max(limits.lower, 0))}–{_shown(ind, min(limits.upper, ceiling))}"
         normal += " (provisional limits)" if spc.latest.provisional else ""
         if spc.assurance == "inconsistent":
-            return Judgement(Status.AMBER, f"Hit and miss: {words} lies inside the {normal}; {latest}")
+            return Judgement(
+                Status.AMBER,
+                f"Hit and miss: {words} lies inside the {normal}; {latest}",
+                f"Hit and miss: likely to meet {words} in some periods and miss it in others unless something "
+                f"changes{_latest_plain(latest)}.",
+            )
         side = "above" if (spc.assurance == "consistent_pass") == (polarity == "higher") else "below"
         passes = spc.assurance == "consistent_pass"
+        plain = (
+            f"Reliably meets {words}: even its usual lows and highs stay on the right side of it."
+            if passes
+            else f"Likely to keep missing {words} unless something changes{_latest_plain(latest)}."
+        )
         return Judgement(
             Status.GREEN if passes else Status.RED,
             f"Consistently {'meets' if passes else 'misses'} {words}: the whole {normal} lies {side} it; {latest}",
+            plain,
         )
     low_high = _interval(ind, reading)
     if low_high is None:  # a census, or no parts to size the uncertainty: the figure itself
         passes = "meets it" in latest
-        return Judgement(Status.GREEN if passes else Status.RED, f"{'Meets' if passes else 'Misses'} {words}; {latest}")
+        return Judgement(
+            Status.GREEN if passes else Status.RED,
+            f"{'Meets' if passes else 'Misses'} {words}; {latest}",
+            f"{'Meets' if passes else 'Misses'} {words}{_latest_plain(latest)}.",
+        )
     low, high = low_high
     interval = f"95% interval {_shown(ind, low)}–{_shown(ind, high)}"
     good_side = (low >= target.value) if polarity == "higher" else (high <= target.value)
     bad_side = (high < target.value) if polarity == "higher" else (low > target.value)
     if good_side:
-        return Judgement(Status.GREEN, f"Meets {words} even allowing for chance ({interval}); {latest}")
+        return Judgement(
+            Status.GREEN,
+            f"Meets {words} even allowing for chance ({interval}); {latest}",
+            f"Meets {words}, by more than chance alone could explain.",
+        )
     if bad_side:
-        return Judgement(Status.RED, f"Misses {words} even allowing for chance ({interval}); {latest}")
-    return Judgement(Status.AMBER, f"Hit and miss: {words} lies within this figure's {interval}; {latest}")
+        return Judgement(
+            Status.RED,
+            f"Misses {words} even allowing for chance ({interval}); {latest}",
+            f"Misses {words}, by more than chance alone could explain.",
+        )
+    return Judgement(
+        Status.AMBER,
+        f"Hit and miss: {words} lies within this figure's {interval}; {latest}",
+        f"Too close to {words} to say whether it is met{_latest_plain(latest)}.",
+    )
+
+
+def _latest_plain(latest: str) -> str:
+    """'latest 351.0 misses it, beyond the tolerance of 20' → ' (this quarter: 351.0, missing it)'."""
+    figure = latest.split()[1]
+    return f" (latest {figure}: {'meets' if 'meets it' in latest else 'misses'} it)"
 
 
 def _interval(ind: Indicator, reading: Reading) -> tuple[float, float] | None:
@@ -191,14 +234,42 @@ def on_variation(ind: Indicator, spc: SpcChart | None, polarity: str) -> Judgeme
     monitored = polarity == "neutral"
     if spc is None or not spc.usable:
         why = spc.unusable if spc is not None else "no series to chart"
-        return Judgement(Status.NOT_RATED, f"Not rated: {why}")
+        return Judgement(Status.NOT_RATED, f"Not rated: {why}", f"Not rated: {plain_unusable(why)}.")
     kind, cause = spc.variation, cause_sentence(spc.latest_cause or "")
+    plain_cause_words = plain_cause(spc)
     provisional = " (provisional limits)" if spc.latest.provisional else ""
+    early = " (a short series: an early reading)" if spc.latest.provisional else ""
     if kind == "special_cause_improvement":
-        return Judgement(Status.GREEN, f"Special-cause improvement: {cause}{provisional}")
+        return Judgement(
+            Status.GREEN,
+            f"Special-cause improvement: {cause}{provisional}",
+            f"Better than usual: {plain_cause_words}{early}.",
+        )
     if kind == "special_cause_concern":
-        return Judgement(Status.RED, f"Special-cause concern: {cause}{provisional}")
+        return Judgement(
+            Status.RED, f"Special-cause concern: {cause}{provisional}", f"Worse than usual: {plain_cause_words}{early}."
+        )
     if kind and kind.startswith("special_cause_neutral"):
-        return Judgement(Status.UNUSUAL, f"Unusual, no better direction: {cause}{provisional}")
+        high = kind.endswith("high")
+        return Judgement(
+            Status.UNUSUAL,
+            f"Unusual, no better direction: {cause}{provisional}",
+            f"Unusually {'high' if high else 'low'}: {plain_cause_words}{early}.",
+        )
     note = " (monitored: no better direction)" if monitored else ""
-    return Judgement(Status.NO_SIGNAL, f"No signal: only common-cause variation{provisional}{note}")
+    return Judgement(
+        Status.NO_SIGNAL,
+        f"No signal: every point within its normal range, no special cause{provisional}{note}",
+        f"No change beyond the usual ups and downs{early}.",
+    )
+
+
+def plain_unusable(why: str) -> str:
+    """Why no SPC judgement can be made, in words a board reads."""
+    if "suppressed" in why:
+        return "some of its figures are too small to publish, so no fair judgement can be made"
+    if "too few events" in why:
+        return "too few events each period to tell a change from chance"
+    if "points" in why or "series" in why:
+        return "not enough figures yet to know what is usual"
+    return "no fair judgement can be made from these figures"

@@ -10,18 +10,21 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from cspdash.catalogue import load_catalogue
-from cspdash.changes import compare_with_store, history_outliers, in_force_for
+from cspdash.changes import STATUS_COLUMNS, compare_with_store, history_outliers, in_force_for, status_changes
 from cspdash.formatting import format_value
 from cspdash.observations import LoadedReturn
+from cspdash.periods import Quarter
+from cspdash.store import models
 from cspdash.store.queries import observation_count
 from cspdash.store.repository import SaveResult, save_returns, set_target, stamp_received
 from data_loaders.detect import load_file
-from data_loaders.kinds import load_kinds
+from data_loaders.kinds import load_kinds, provisional_months
 from data_loaders.names import BadFileName, safe_file_name
 from data_loaders.problems import Problem, ReturnRefused
+from data_loaders.publication import publisher
 from data_loaders.sandbox import load_untrusted
 from sample_data.generate import SAMPLE_DIR, sample_files
 
@@ -174,19 +177,28 @@ class UploadCheck:
     loaded: LoadedReturn | None
     problems: list[Problem]
     changes: pd.DataFrame | None = None
-    statuses: pd.DataFrame | None = None
+    statuses: pd.DataFrame | None = None  # the statuses that would change (`cspdash.changes.STATUS_COLUMNS`)
+    judged: dict[str, tuple[Quarter, ...]] = field(default_factory=dict)  # the quarters judged, by area
+    already_loaded: bool = False  # the same file (sha256) is stored: storing it again changes nothing
 
     @property
     def ok(self) -> bool:
         return self.loaded is not None and not any(not p.is_warning for p in self.problems)
 
 
-def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today: date | None = None) -> UploadCheck:
-    """Check an uploaded file as `validate` would, and work out the figures and statuses it would change.
+def check_upload(
+    engine: Engine,
+    name: str,
+    content: bytes,
+    targets: dict,
+    today: date | None = None,
+    quarter: Quarter | None = None,
+) -> UploadCheck:
+    """Check an uploaded file as `validate` would, and work out the figures and statuses it would change
+    (for every kind: `cspdash.changes.status_changes`, in `quarter`, the board's, and the newest
+    quarters the file covers), every status judged on the figures as published.
 
     The browser's file name is only a label: the file is written under a name of our own."""
-    from cspdash.changes import status_changes
-
     try:
         shown = safe_file_name(name)
     except BadFileName as error:
@@ -200,13 +212,27 @@ def check_upload(engine: Engine, name: str, content: bytes, targets: dict, today
         except ReturnRefused as refused:
             return UploadCheck(shown, None, refused.problems)
     loaded = checked.files[0]
-    current = in_force_for(engine, loaded)  # one read of the store for every comparison below
-    is_return = load_kinds()[loaded.kind].is_return
+    current = in_force_for(engine, loaded)  # one read of the store for the comparisons below
     warnings = checked.warnings + store_warnings(loaded, current)
-    if is_return:
-        from data_loaders.publication import publisher
+    changes = compare_with_store(loaded, current)
+    if already_stored(engine, loaded.sha256):
+        return UploadCheck(shown, loaded, warnings, changes, pd.DataFrame(columns=STATUS_COLUMNS), {}, True)
+    preview = status_changes(engine, loaded, load_catalogue(), targets, publisher(), quarter, provisional_months())
+    return UploadCheck(shown, loaded, warnings, changes, preview.changes, preview.judged)
 
-        statuses = status_changes(loaded, current, load_catalogue(), targets, publisher())
-    else:
-        statuses = None
-    return UploadCheck(shown, loaded, warnings, compare_with_store(loaded, current), statuses)
+
+def areas_previewed(loaded: LoadedReturn) -> str:
+    """The areas a file has figures for, the partnership's named first: 'Hackney and 31 other London
+    boroughs' for a Metropolitan Police release."""
+    from cspdash.changes import areas_words
+
+    kind = load_kinds()[loaded.kind]
+    others = "London boroughs" if kind.name.startswith("MPS ") else "local authorities"
+    return areas_words(loaded, [area.name for area in load_catalogue().areas], others)
+
+
+def already_stored(engine: Engine, sha256: str) -> bool:
+    """A file with these bytes is stored (active or withdrawn): storing it again changes nothing."""
+    query = select(models.Submission.id).where(models.Submission.sha256 == sha256).limit(1)
+    with engine.connect() as connection:
+        return connection.scalar(query) is not None

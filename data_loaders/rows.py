@@ -98,7 +98,7 @@ def read_indicator_rows(
         return []
     header_row, columns, _labels = header
     indicators = {ind.id.casefold(): ind for ind in catalogue.for_subgroup(kind.subgroup)}
-    rows, seen, last_row = [], {}, header_row
+    rows, seen = [], {}
     for row in range(header_row + 1, grid.shape[0]):
         cells = {role: read_cell(grid.iat[row, col]) for role, col in columns.items() if role in VALUE_ROLES}
         key = grid.iat[row, columns["indicator"]]
@@ -121,7 +121,6 @@ def read_indicator_rows(
                 f"'{key_text}' is not an indicator of the {kind.name}",
             )
             continue
-        last_row = row
         if indicator.id in seen:
             collector.error(
                 cell_ref(row, columns["indicator"]),
@@ -143,15 +142,26 @@ def read_indicator_rows(
                     source_sheet=sheet,
                 )
             )
-    for ind in indicators.values():
-        if ind.id not in seen and ind.frequency == "quarter":
-            collector.error(
-                cell_ref(last_row + 1, columns["indicator"]),
-                "missing-indicator",
-                f"no row for '{ind.id}' ({ind.name})",
-            )
+    for ind, row in missing_rows(list(indicators.values()), seen, header_row):
+        where = cell_ref(row, columns["indicator"])
+        collector.error(
+            where, "missing-indicator", f"{ind.name} ({ind.id}) is missing: its row should be at {sheet}!{where}"
+        )
     _percent_fractions(rows)
     return rows
+
+
+def missing_rows(template: list[Indicator], seen: dict[str, int], header_row: int) -> list[tuple[Indicator, int]]:
+    """Each quarterly indicator with no row, and the sheet row (0-based) where it belongs: in the
+    template's order, just after the row of the indicator before it (the header's, for the first)."""
+    missing, expected = [], header_row + 1
+    for ind in template:
+        if ind.id in seen:
+            expected = seen[ind.id] + 1
+        elif ind.frequency == "quarter":
+            missing.append((ind, expected))
+            expected += 1
+    return missing
 
 
 def _observation(

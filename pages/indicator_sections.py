@@ -11,7 +11,15 @@ from cspdash.charts import finding, rolling_twelve, rri_figure, rri_title, spc_f
 from cspdash.comparators import twelve_month_comparison
 from cspdash.disproportionality import cohort_table
 from cspdash.indicator_view import figures_table, summary_html
-from cspdash.overview import TABLE_STYLE, change_words, notes_html, revision_lines, spc_icons_html, status_badge
+from cspdash.overview import (
+    TABLE_STYLE,
+    change_words,
+    notes_html,
+    plain_change_words,
+    revision_lines,
+    spc_icons_html,
+    status_badge,
+)
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
@@ -163,11 +171,14 @@ def disclosure_note(area: str | None = None) -> None:
 def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> None:
     ind, a = view.indicator, view.assessment
     area, _ = selected()
+    detail = board().audience.sees_stored  # analysts see how it was judged, in statistics
     st.subheader(ind.name, anchor=ind.id)
-    st.html(TABLE_STYLE + status_badge(view.judgement) + notes_html(a) + spc_icons_html(a))
+    # everyone may ask how a status was judged (in words); analysts also see the statistics
+    st.html(TABLE_STYLE + status_badge(view.judgement, detail=True) + notes_html(a) + spc_icons_html(a, detail))
     ytd = _year_to_date(a)
+    change = change_words(a) if detail else plain_change_words(a)
     st.markdown(
-        f"**{plain_markdown(view.finding)}**  \n{plain_markdown(f'Change on a year earlier: {change_words(a)}.')}"
+        f"**{plain_markdown(view.finding)}**  \n{plain_markdown(f'Change on a year earlier: {change}.')}"
         + (f"  \n{plain_markdown(ytd)}." if ytd else "")
         + (f"  \nRate: {plain_markdown(a.resident_rate_words)}." if a.resident_rate else "")
     )
@@ -203,11 +214,18 @@ def _charts(view, quarter: Quarter, marks: dict | None) -> None:
     left, right = st.columns(2)
     spc = spc_figure(a)
     left.plotly_chart(spc, key=f"spc-{ind.id}", alt=_title_text(spc), config=STATIC)
-    left.caption(plain_markdown(a.rule_set() + (" " + " ".join(a.break_notes) if a.break_notes else "")))
+    rules = a.rule_set() if board().audience.sees_stored else PLAIN_RULES
+    left.caption(plain_markdown(rules + (" " + " ".join(a.break_notes) if a.break_notes else "")))
     headline_title = finding(a) if ind.headline == "rolling_12_months" else None
     rolling = rolling_twelve(ind, view.rolling, quarter, title=headline_title)
     right.plotly_chart(rolling, key=f"r12-{ind.id}", alt=_title_text(rolling), config=STATIC)
     st.dataframe(figures_table(view, withheld=marks), hide_index=True)
+
+
+PLAIN_RULES = (
+    "The lines mark the figure's usual range over its last three years; a point outside it, or a long run on "
+    "one side, is unusual (statistical process control: see the Glossary)."
+)
 
 
 def _title_text(fig) -> str:

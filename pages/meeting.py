@@ -1,18 +1,24 @@
-"""Meeting mode: one screen per agenda item for a shared browser tab, from the signed-off snapshot
-(or a draft); Right/PageDown and Left/PageUp step through it, and each screen has its own link."""
+"""Meeting mode: one screen per agenda item for a shared browser tab at 1280×720, from the signed-off
+snapshot (or a draft). Next: PageDown, Space or Right (a presentation clicker sends PageDown/PageUp);
+back: PageUp or Left; Home and End jump to the first and last screen. Each screen has its own link,
+a visible way back to the overview and a switch between the light and the dark theme."""
 
 import streamlit as st
 
 from cspdash.boardpack import loaded_since
-from cspdash.meeting import figure_alt, meeting_figure, screen_html, screens
+from cspdash.meeting import (
+    SIDE_HEIGHT,
+    Screen,
+    body_html,
+    figure_alt,
+    header_extra,
+    meeting_figure,
+    screen_html,
+    screens,
+)
 from cspdash.store.queries import data_as_at
+from pages.meeting_controls import CHROME_HIDDEN, controls, notices, theme
 from pages.shared import board, engine, selected
-
-CHROME_HIDDEN = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
-.block-container, [data-testid="stMainBlockContainer"] {padding-top: 1rem; max-width: 1240px;}
-.stButton button p {font-size: 20px;}
-</style>"""
 
 area, quarter = selected()
 if quarter is None:
@@ -21,37 +27,44 @@ if quarter is None:
     st.stop()
 reader = board()
 snapshot = reader.signed_off(area, quarter) or reader.draft(area, quarter)
-agenda = screens(snapshot)
 later = loaded_since(snapshot, data_as_at(engine(), area))  # later revisions exist: say so, never mix them in
+agenda = screens(snapshot, later)
 keys = [screen.key for screen in agenda]
 where = (area, quarter.label)
 if st.session_state.get("meeting_at") != where:  # opened from a link, or another area or quarter
     wanted = st.query_params.get("screen")
     st.session_state["meeting_screen"] = keys.index(wanted) if wanted in keys else 0
+    st.session_state["meeting_unknown"] = wanted if wanted and wanted not in keys else None
     st.session_state["meeting_at"] = where
 
 
-def step(by: int) -> None:
-    st.session_state["meeting_screen"] = max(0, min(len(agenda) - 1, st.session_state["meeting_screen"] + by))
+def body(screen: Screen, room: int) -> None:
+    """The screen's body; an exception's or the summary's beside its chart, `room` pixels tall."""
+    if screen.chart is None:
+        st.html(body_html(screen))
+        return
+    text, beside = st.columns([4, 8], gap="medium")
+    text.html(body_html(screen))
+    chart = meeting_figure(snapshot, screen, theme(), height=room)
+    if chart is not None:
+        beside.plotly_chart(
+            chart,
+            key=f"chart-{screen.key}-{theme()}",
+            alt=figure_alt(snapshot, screen),
+            config={"displayModeBar": False},
+            theme=None,
+        )
 
 
 @st.fragment  # a step redraws this screen only: not the router, the sidebar or the filters
 def meeting_screen() -> None:
     number = min(st.session_state["meeting_screen"], len(agenda) - 1)
-    back, _, forward = st.columns([1, 3, 1])
-    back.button("← Previous", on_click=step, args=(-1,), shortcut="Left", disabled=number == 0, width="stretch")
-    last = number == len(agenda) - 1
-    forward.button("Next →", on_click=step, args=(1,), shortcut="Right", disabled=last, width="stretch")
-    st.title(agenda[number].title, anchor=False)
-    st.html(screen_html(snapshot, agenda[number], number + 1, len(agenda), with_title=False, later=later))
-    chart = meeting_figure(snapshot, agenda[number])
-    if chart is not None:
-        st.plotly_chart(
-            chart,
-            key=f"chart-{agenda[number].key}",
-            alt=figure_alt(snapshot, agenda[number]),
-            config={"displayModeBar": False},
-        )
+    screen = agenda[number]
+    controls(number, len(agenda), area, quarter)
+    taken = notices()
+    st.title(screen.title, anchor=False)
+    st.html(screen_html(snapshot, screen, number + 1, len(agenda), with_title=False, later=later, with_body=False))
+    body(screen, SIDE_HEIGHT - taken - header_extra(snapshot, later))
     st.query_params["screen"] = keys[number]
 
 

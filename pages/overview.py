@@ -1,4 +1,5 @@
-"""Board overview: every indicator's quarter against the same quarter last year, with its status."""
+"""Board overview: every indicator in one summary matrix, exceptions first (a click opens its reasoning),
+then the returns, what the statuses mean and every indicator in full."""
 
 from datetime import date
 
@@ -6,53 +7,55 @@ import streamlit as st
 
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
-from cspdash.overview import TABLE_STYLE, legend_html, overview_html, status_counts
+from cspdash.matrix import ICON_KEY, ORDERS, counts_line, matrix_html
+from cspdash.overview import legend_html, overview_html
 from cspdash.service import Audience
 from data_loaders.kinds import expected_returns
 from pages.indicator_sections import disclosure_note, figure_details
-from pages.shared import board, engine, keep, remember, selected, warm_other_quarters
+from pages.shared import board, compact_page, engine, linked, selected, warm_other_quarters
 
 area, quarter = selected()
-st.title(f"Partnership overview: {area}")
+compact_page()
+st.title(f"Partnership overview: {area}", anchor=False)
 if quarter is None:
     st.info(f"No figures are stored for {area} yet. Load a return on the Data pages.")
     st.stop()
 reader = board()
 rows = reader.rows(area, quarter)  # built once per store version, read by every session
-expected = expected_returns(reader.catalogue)
-st.markdown(
-    f"**{quarter.label}** ({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y}) "
-    "against the same quarter a year earlier."
+detail = reader.audience.sees_stored  # analysts also see how each status was judged, in statistics
+st.markdown(f"**{quarter.label}** ({quarter.start:%-d %b %Y} to {quarter.end:%-d %b %Y}) · **{counts_line(rows)}**")
+subgroups = {s.id: s.name for s in reader.catalogue.subgroups if any(r.indicator.subgroup == s.id for r in rows)}
+linked("order", list(ORDERS), "exceptions")
+linked("subgroup", ["all", *subgroups], "all")
+left, right = st.columns([3, 2])
+left.radio("Order", list(ORDERS), format_func=ORDERS.get, horizontal=True, key="order", label_visibility="collapsed")
+right.selectbox(
+    "Sub-group",
+    ["all", *subgroups],
+    format_func=lambda s: subgroups.get(s, "All sub-groups"),
+    key="subgroup",
+    label_visibility="collapsed",
 )
-statuses = returns_status(engine(), area, quarter, expected, date.today())
+chosen = None if st.session_state["subgroup"] == "all" else st.session_state["subgroup"]
+st.html(matrix_html(rows, area, quarter, st.session_state["order"], chosen))
+st.caption(ICON_KEY + " Choose an indicator for how it was judged, its charts and its figures.")
+warm_other_quarters("rows", area)  # the other quarters' views, built in the background
+statuses = returns_status(engine(), area, quarter, expected_returns(reader.catalogue), date.today())
 st.info(
     f"Returns for {quarter.label}: " + "; ".join(f"{s.name} — {s.text}" for s in statuses) + ".",
     icon=":material/assignment_turned_in:",
 )
-counts = status_counts(rows)
-st.markdown(" · ".join(f"{status.shape} **{n} {status.word}**" for status, n in counts.items() if n))
-st.html(TABLE_STYLE + legend_html())
+st.html(legend_html(detail))
 disclosure_note(area)
-remember("order", "By sub-group")  # "Exceptions first" stays chosen after a visit to another page
-order = st.radio(
-    "Order", ["By sub-group", "Exceptions first"], horizontal=True, key="order", on_change=keep, args=("order",)
-)
-st.html(overview_html(rows, quarter, "exceptions" if order == "Exceptions first" else "subgroup"))
-warm_other_quarters("rows", area)  # the other quarters' views, built in the background
-st.caption(
-    "Status: assurance against the year's target where one is set (SPC limits, or the latest figure's 95% "
-    "interval when the series is too short); otherwise the SPC variation of the latest point. The change on a "
-    "year earlier is information: it is called significant only beyond the series' own usual variation."
-)
+with st.expander("Every indicator in full: figures, change on a year earlier, status and why"):
+    st.html(overview_html(rows, quarter, "subgroup", detail))
 with st.expander(
     "Figure details: where a figure comes from and its revisions", key="details", on_change="rerun"
 ) as box:
     if box.open:  # read only when opened
-        chosen = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
-        row = next(row for row in rows if row.indicator.name == chosen)
+        chosen_name = st.selectbox("Indicator", [row.indicator.name for row in rows], key="details_indicator")
+        row = next(row for row in rows if row.indicator.name == chosen_name)
         figure_details(row.indicator.id, area, quarter, row.assessment)
-
-
 public = board(Audience.PUBLIC)
 
 

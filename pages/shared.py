@@ -172,6 +172,30 @@ def keep(key: str) -> None:
     st.session_state[f"kept-{key}"] = st.session_state[key]
 
 
+def linked(key: str, options: list[str], default: str) -> None:
+    """A page's own choice (e.g. the overview's order) in the link as well: taken from the link when it
+    names a valid option, else the last choice kept, else `default`; written back to the link."""
+    wanted = st.query_params.get(key)
+    if wanted in options and st.session_state.get(f"linked-{key}") != wanted:
+        st.session_state[key] = wanted
+    remember(key, default)
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+    keep(key)
+    st.query_params[key] = st.session_state[f"linked-{key}"] = st.session_state[key]
+
+
+COMPACT = """<style>
+[data-testid="stMainBlockContainer"], .block-container {padding-top: 3rem !important;}
+h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem !important;}
+</style>"""
+
+
+def compact_page() -> None:
+    """Less space above the title: a board's summary starts at the top of a shared screen."""
+    st.html(COMPACT)
+
+
 def sidebar_navigation(sections: dict[str, list]) -> None:
     """The pages this person may open, as headed groups of links (plain links: Streamlit's own
     navigation list puts divs inside its list, which screen readers cannot follow)."""

@@ -8,8 +8,9 @@ from cspdash.catalogue import load_catalogue
 from cspdash.safe_text import plain_markdown
 from cspdash.store import records
 from cspdash.store.repository import save_returns
-from data_loaders.ingest import check_upload
-from pages.shared import board, engine, refresh, require, selected, show_problems
+from data_loaders.ingest import UploadCheck, check_upload
+from pages.shared import board, engine, refresh, require, selected, version
+from pages.upload_preview import newest_by_name, show_check
 
 person = require("upload")
 area, quarter = selected()
@@ -18,46 +19,41 @@ st.caption("Nothing is stored until you confirm. A file refused for any reason c
 if message := st.session_state.pop("upload_done", None):
     st.success(message)
 round_ = st.session_state.setdefault("upload_round", 0)
-files = st.file_uploader(
+dropped = st.file_uploader(
     "Drop the quarter's returns here (Excel or CSV)",
     type=["xlsx", "xlsm", "xls", "csv", "parquet"],
     accept_multiple_files=True,
     key=f"uploads-{round_}",
 )
 db = engine()
-checks = []
+
+
+def checked(upload, earlier: dict, now: dict) -> UploadCheck:
+    """The file checked against the store: once per content, store version and quarter in a session
+    (`earlier`: the previous run's checks; `now`: this run's, kept for the next)."""
+    content = upload.getvalue()
+    key = (upload.name, hashlib.sha256(content).hexdigest(), version(), quarter)
+    found = earlier.get(key)
+    now[key] = found or check_upload(db, upload.name, content, board().targets(), quarter=quarter)
+    return now[key]
+
+
+files, replaced = newest_by_name(dropped or [])
+if replaced:
+    names = ", ".join(replaced)
+    st.info(
+        f"{plain_markdown(names)} dropped again: the newest version replaces the earlier one, which is "
+        "set aside (remove it from the list above to tidy up)."
+    )
+checks, earlier, now = [], st.session_state.get("upload_checks", {}), {}
 if files:
     progress = st.progress(0.0, text="Checking…")
     for number, upload in enumerate(files, start=1):
-        checks.append(check_upload(db, upload.name, upload.getvalue(), board().targets()))
+        checks.append(checked(upload, earlier, now))
         progress.progress(number / len(files), text=f"Checked {number} of {len(files)}")
+st.session_state["upload_checks"] = now  # only the files in the list now: no stale previews kept
 for check in checks:
-    st.subheader(plain_markdown(check.name))
-    if check.loaded is None:
-        st.error(f"Refused: {sum(not p.is_warning for p in check.problems)} problem(s) to fix before it can be loaded.")
-        show_problems(check.problems)
-        continue
-    loaded = check.loaded
-    counts = check.changes["change"].value_counts()
-    st.markdown(
-        f"**{loaded.kind}** · {plain_markdown(', '.join(loaded.areas[:5]))} · "
-        f"{loaded.period_start:%-d %b %Y} to {loaded.period_end:%-d %b %Y} · "
-        f"{counts.get('new', 0)} new, {counts.get('revised', 0)} revised, {counts.get('unchanged', 0)} unchanged figures"
-    )
-    if check.problems:
-        st.warning("Warnings (these do not stop the file loading):")
-        show_problems(check.problems)
-    revised = check.changes[check.changes["change"] == "revised"]
-    if not revised.empty:
-        st.markdown("**Revised figures (old → new)**")
-        st.dataframe(
-            revised[["indicator", "area", "period_start", "old_value", "value", "source_cell"]], hide_index=True
-        )
-    if check.statuses is not None and not check.statuses.empty:
-        st.markdown("**Statuses that would change**")
-        st.dataframe(check.statuses, hide_index=True)
-    elif check.statuses is not None:
-        st.caption("No red/amber/green status would change.")
+    show_check(check)
 
 valid = [c for c in checks if c.ok]
 if checks and len(valid) == len(checks):
@@ -68,7 +64,7 @@ if checks and len(valid) == len(checks):
         results = save_returns(db, [c.loaded for c in valid], person.email)
         refresh()
         stored = sum(r.observations for r in results)
-        st.session_state["upload_done"] = f"Stored {stored} figures from {len(valid)} file(s)."
+        st.session_state["upload_done"] = f"Stored {stored:,} figures from {len(valid)} file(s)."
         st.session_state["upload_round"] = round_ + 1
         st.rerun()
 elif checks:

@@ -35,7 +35,7 @@ EXPECTED = {
     "return_unknown_kind.xlsx": [("Return", "B3", "unknown-kind")],
     "return_unknown_indicator.xlsx": [("Return", "A26", "unknown-indicator")],
     "return_duplicate_row.xlsx": [("Return", "A26", "duplicate-row")],
-    "return_missing_indicator.xlsx": [("Return", "A25", "missing-indicator")],
+    "return_missing_indicator.xlsx": [("Return", "A11", "missing-indicator")],
     "return_missing_value_column.xlsx": [("Return", "A1", "missing-header")],
     "return_missing_area.xlsx": [("Return", "A1", "missing-detail")],
     "return_figures_without_id.xlsx": [("Return", "A26", "missing-cell")],

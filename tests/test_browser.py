@@ -141,7 +141,7 @@ def test_meeting_mode_steps_by_keyboard_and_each_screens_link_reopens_it(sample_
             expect(page).not_to_have_url(links[-1])  # the link follows the screen
             links.append(page.url)
             assert len(seen) < 40
-        assert any(t.startswith("Exception:") for t in seen) and "Youth Justice" in seen
+        assert any(t.startswith("Exception:") for t in seen) and "Youth Justice (1 of 2)" in seen
         page.locator("body").press("ArrowLeft")
         expect(title).to_have_text(seen[-2])
         page.close()

@@ -112,7 +112,7 @@ def edited(tmp_path: Path, edits: dict, name: str = "edited.xlsx", source: Path 
         ({"E11": -3}, [("E11", "negative")]),
         ({"E11": 2.5}, [("E11", "not-whole")]),
         ({"C12": 50, "D12": 35}, [("C12", "numerator-above-denominator")]),
-        ({"A11": "yj_made_up"}, [("A11", "unknown-indicator"), ("A26", "missing-indicator")]),
+        ({"A11": "yj_made_up"}, [("A11", "unknown-indicator"), ("A11", "missing-indicator")]),
         ({"B4": "Atlantis"}, [("B4", "unknown-area")]),
         ({"B5": "2024/25 Q7"}, [("B5", "bad-quarter")]),
         ({"B5": "2031/32 Q1"}, [("B5", "future-quarter")]),
