@@ -148,7 +148,11 @@ def store_problems_shown():
         with placeholder.container():
             yield
     except (SQLAlchemyError, StoreUnavailable) as error:
-        LOG.warning("store error while drawing a page: %s", type(error).__name__)
+        LOG.warning(
+            "store error while drawing a page: %s: %s",
+            type(error).__name__,
+            str(error).splitlines()[0][:200] if str(error) else "",
+        )
         store.clear()
         placeholder.empty()
         show_store_unavailable()

@@ -59,7 +59,12 @@ def board(for_audience: Audience | None = None) -> BoardAt:
     """The board service for the signed-in person (or `for_audience`), at this run's store version:
     the only way a page gets figures."""
     route_through_app()
-    return _service(database_url(), (for_audience or audience()).value).at(version())
+    url, who = database_url(), (for_audience or audience()).value
+    service = _service(url, who)
+    if service.engine is not store(url):  # the store was opened again (it went away): so is the service
+        _service.clear()
+        service = _service(url, who)
+    return service.at(version())
 
 
 _WARMED: set[tuple] = set()

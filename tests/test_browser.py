@@ -69,7 +69,7 @@ def test_an_analyst_uploads_a_return_in_the_browser_and_sees_the_preview(sample_
         page = new_page(browser, height=1100)
         page.goto(f"{url}/upload?area=Hackney&quarter=2024/25+Q4")
         page.locator("input[type=file]").set_input_files(str(upload))
-        expect(page.get_by_text("Revised figures (old → new)")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Revised figures \(was → now\)"))).to_be_visible()
         expect(page.get_by_text("1 revised")).to_be_visible()
         expect(page.get_by_role("button", name="Confirm: store 1 file(s)")).to_be_visible()
         screenshot(page, "upload_preview.png")

@@ -44,8 +44,8 @@ def store_copy(sample_store_url, tmp_path) -> str:
 
 
 def custody_cell(page):
-    """Hackney's custody figure for the quarter in the overview, in either order."""
-    return page.locator("table.overview tbody tr", has_text="Custodial sentences").locator("td.num").first
+    """Hackney's custody figure for the quarter in the overview's summary matrix, in either order."""
+    return page.locator("table.matrix tbody tr", has_text="Custodial sentences").locator("td.num").first
 
 
 def test_the_first_request_of_a_fresh_server_goes_through_the_router(store_copy, browser):
@@ -94,7 +94,7 @@ def test_a_hostile_upload_is_refused_while_another_session_keeps_being_served(st
         expect(upload.get_by_text("Refused: 1 problem(s)")).to_be_visible()
         expect(upload.get_by_text(re.compile("the sheet's cells reach XFD1048576"))).to_be_visible()
         expect(custody_cell(board)).to_have_text(re.compile(r"^\d+$"))
-        board.get_by_text("Exceptions first").click()  # the board member's session carries on
+        board.get_by_text("By sub-group").click()  # the board member's session carries on
         expect(custody_cell(board)).to_have_text(re.compile(r"^\d+$"))
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as health:
             assert health.status == 200
@@ -130,6 +130,7 @@ def test_commentary_and_actions_that_look_like_markdown_are_shown_as_typed(store
         expect(page.get_by_text(f"Check {image} — <b>YJS</b>", exact=False)).to_be_visible()
         expect(page.locator(f"img[src*='{pixel.server_port}']")).to_have_count(0)
         page.goto(f"{url}/?{Q4_LINK}")
+        page.get_by_text("Every indicator in full").click()  # the commentary beside its figure
         expect(page.get_by_text(f"{image} **not bold**", exact=False).first).to_be_visible()
         screenshot(page, "markdown_as_text.png")
         page.close()
@@ -187,7 +188,7 @@ def test_a_database_stopped_and_started_again_while_the_app_runs(browser):
             page.goto(f"{url}/?{Q4_LINK}")
             expect(custody_cell(page)).to_have_text(re.compile(r"^\d+$"))
             cluster.stop()
-            page.get_by_text("Exceptions first").click()
+            page.get_by_text("By sub-group").click()
             unavailable(page)
             fresh = new_page(browser)  # someone opening the dashboard meanwhile
             fresh.goto(f"{url}/vawg?{Q4_LINK}")
@@ -213,7 +214,7 @@ def test_a_database_dropped_and_created_again_is_migrated_when_the_app_reconnect
         page.goto(f"{url}/?{Q4_LINK}")
         expect(custody_cell(page)).to_have_text(re.compile(r"^\d+$"))
         postgres_databases.drop(name)
-        page.get_by_text("Exceptions first").click()
+        page.get_by_text("By sub-group").click()
         unavailable(page)
         with postgres_databases.server.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -244,7 +245,7 @@ def test_two_app_instances_on_one_postgres_show_each_others_changes(browser, pos
         book.save(path)
         save_returns(engine, [load_file(path)], "analyst@hackney.gov.uk")  # as the first instance would
         for page in pages:
-            page.get_by_text("Exceptions first").click()  # the next rerun, nothing more
+            page.get_by_text("By sub-group").click()  # the next rerun, nothing more
             expect(custody_cell(page)).to_have_text(revised)
         for page in pages:
             page.close()

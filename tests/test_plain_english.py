@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -49,10 +50,18 @@ def rendered_text(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))  # markdown escapes undone
 
 
+@pytest.fixture(scope="module")
+def own_store(sample_store_url, tmp_path_factory) -> str:
+    """A copy of the sample store for this module's app runs."""
+    copy = tmp_path_factory.mktemp("plain") / "store.db"
+    shutil.copy(sample_store_url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
 @pytest.fixture
-def board_member(monkeypatch, sample_store_url, tmp_path):
+def board_member(monkeypatch, own_store, tmp_path):
     """The app as a board member (a viewer) sees it."""
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", sample_store_url)
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", own_store)
     roles = tmp_path / "roles.toml"
     roles.write_text('[roles]\nviewer = ["@cityoflondon.gov.uk"]\nanalyst = ["@hackney.gov.uk"]\n')
     monkeypatch.setenv("DASHBOARD_ROLES_FILE", str(roles))
