@@ -57,7 +57,8 @@ def test_common_cause_is_no_signal_not_amber():
     values = [40, 44, 38, 41, 45, 39, 42, 40, 43, 41, 38, 44]
     a = assessed(CUSTODY, quarterly_rows(CUSTODY, values), Quarter(2018, 1).shift(11))
     assert a.judgement.status is Status.NO_SIGNAL
-    assert "common-cause" in a.judgement.reason
+    assert "no special cause" in a.judgement.reason  # how it was judged
+    assert a.judgement.plain.startswith("No change beyond the usual ups and downs")  # what a board reads
 
 
 def test_special_cause_by_polarity_without_a_target():
