@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import time
 
 import openpyxl
 import pytest
@@ -68,11 +67,9 @@ def board_statuses(url: str, quarters: dict[str, tuple[Quarter, ...]]) -> dict[t
 def test_a_police_release_previews_the_statuses_the_board_would_change(store_copy):
     require(RELEASE.is_file(), f"reference release not found at {RELEASE}")
     engine = open_store(store_copy)
-    started = time.perf_counter()
     check = check_upload(
         engine, RELEASE.name, RELEASE.read_bytes(), public_board(engine).targets(), quarter=BOARD_QUARTER
     )
-    seconds = time.perf_counter() - started
     assert check.ok and len(check.loaded.observations) == 35904
     # the board's quarter and the newest four whole quarters of the release (Dec 2023 to Nov 2025);
     # the City of London has no figures in an MPS release
@@ -91,7 +88,6 @@ def test_a_police_release_previews_the_statuses_the_board_would_change(store_cop
     assert previewed == changed
     in_board_quarter = {(r[2], r[3], r[4]) for r in previewed if r[1] == BOARD_QUARTER.label}
     assert {("Robbery", "Red", "No signal"), ("Violence against the person", "Red", "No signal")} <= in_board_quarter
-    assert seconds < 60, f"the preview took {seconds:.1f} s"  # about 3 s on a quiet machine
 
 
 def test_a_file_already_stored_previews_no_status_change(store_copy):
