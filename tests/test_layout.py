@@ -5,7 +5,8 @@ running into the next column, and Back returning to the view before."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, finished, new_page, screenshot, streamlit_server
+from tests.browser import finished, new_page, screenshot
+from tests.test_browser import browser, served_app  # noqa: F401 - the same served app and browser fixtures
 
 Q4 = "area=Hackney&quarter=2024/25+Q4"
 SPILLED_CELLS = """() => [...document.querySelectorAll('table td, table th')]
@@ -13,18 +14,6 @@ SPILLED_CELLS = """() => [...document.querySelectorAll('table td, table th')]
   .map(cell => cell.textContent.trim().slice(0, 60))"""
 IN_VIEW = """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
   return box.top >= 0 && box.bottom <= window.innerHeight; }"""
-
-
-@pytest.fixture(scope="module")
-def served_app(sample_store_url):
-    with streamlit_server({"DASHBOARD_DATABASE_URL": sample_store_url}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def test_a_shared_screen_shows_the_first_exception_and_the_filters_without_scrolling(served_app, browser):
