@@ -81,3 +81,16 @@ SPC_POINTS = {
     "special_cause_neutral_high": ("#490092", "diamond", "Unusually high"),
     "special_cause_neutral_low": ("#490092", "diamond", "Unusually low"),
 }
+
+
+# Page CSS the pages add: captions at 7:1 contrast and a visible focus everywhere (HOUSE_STYLE); less
+# space above a page's title, so a board's summary starts at the top of a shared screen (COMPACT).
+HOUSE_STYLE = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: var(--csp-muted) !important; opacity: 1 !important;}
+:focus-visible {outline: 3px solid #ffdd00 !important; outline-offset: 0; box-shadow: 0 0 0 5px #0b0c0c !important;}
+</style>"""
+
+COMPACT = """<style>
+[data-testid="stMainBlockContainer"], .block-container {padding-top: 3rem !important;}
+h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem !important;}
+</style>"""

@@ -17,6 +17,7 @@ Work is cached per store version inside the service and shared by every session 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import date
@@ -51,10 +52,17 @@ class Audience(Enum):
 
 class _Memo:
     """Values computed once per store version (the newest two versions are kept), each key built by
-    one thread while others wait for it."""
+    one thread while others wait for it.
+
+    Memory is bounded by kind (a key's first item): an area's figures as read from the store are held
+    only for the areas used last (`LIMITS`; read again when asked for after that), and views of a
+    quarter for the quarters used last. Prepared histories are kept for the version: they are what
+    everything else is built from, and each is prepared once per store version."""
+
+    LIMITS = {"stored": 12, "published": 12, "rows": 400, "rows beside London": 400, "views": 800, "draft": 64}
 
     def __init__(self) -> None:
-        self._values: dict[int, dict[Hashable, object]] = {}
+        self._values: dict[int, OrderedDict[Hashable, object]] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -62,6 +70,7 @@ class _Memo:
         with self._guard:
             found = self._values.get(version, {})
             if key in found:
+                found.move_to_end(key)
                 return found[key]
             lock = self._locks.setdefault((version, key), threading.Lock())
         with lock:
@@ -70,11 +79,22 @@ class _Memo:
                     return self._values[version][key]
             value = build()
             with self._guard:
-                self._values.setdefault(version, {})[key] = value
+                values = self._values.setdefault(version, OrderedDict())
+                values[key] = value
+                self._forget_least_used(values, key)
                 for old in sorted(self._values)[:-2]:
                     del self._values[old]
                 self._locks = {k: v for k, v in self._locks.items() if k[0] in self._values or k == (version, key)}
             return value
+
+    def _forget_least_used(self, values: OrderedDict, key: Hashable) -> None:
+        kind = key[0] if isinstance(key, tuple) else key
+        limit = self.LIMITS.get(kind)
+        if limit is None:
+            return
+        same_kind = [k for k in values if (k[0] if isinstance(k, tuple) else k) == kind]
+        for old in same_kind[: max(0, len(same_kind) - limit)]:
+            del values[old]
 
 
 class BoardService:
@@ -221,6 +241,18 @@ class BoardAt:
         from cspdash.store import records
 
         return self._cached(("actions", area), lambda: records.actions(self.service.engine, area))
+
+    def open_actions(self, area: str) -> dict[str, tuple]:
+        """The area's open actions (neither done nor dropped) by indicator, in the order stored."""
+
+        def by_indicator() -> dict[str, tuple]:
+            actions = self.actions(area)
+            if actions.empty:
+                return {}
+            still_open = actions[~actions["status"].isin(["done", "dropped"])]
+            return {ind: tuple(group.itertuples()) for ind, group in still_open.groupby("indicator", sort=False)}
+
+        return self._cached(("open actions", area), by_indicator)
 
     def areas(self) -> list[str]:
         """The partnership's areas, as the store lists them."""

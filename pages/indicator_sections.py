@@ -51,25 +51,33 @@ def subgroup_page(subgroup_id: str) -> None:
 
 def _disproportionality(subgroup_id: str, area: str, quarter: Quarter) -> None:
     """Each cohort counted by ethnic group: its relative rate index against the White group."""
-    views, base_note = board().cohorts(area, quarter, subgroup_id)
+    reader = board()
+    views, base_note = reader.cohorts(area, quarter, subgroup_id)
     if not views:
         return
+    figures = _rri_figures(views, (id(reader.service), reader.version, area, quarter.label, subgroup_id))
     st.header("Disproportionality", anchor="disproportionality")
     st.caption(
         "Each group's rate against the White group's (the relative rate index). A group is called over- or "
         "under-represented only when the 95% interval excludes 1. " + base_note
     )
-    label = board().catalogue.disclosure.label
-    for view in views:
+    label = reader.catalogue.disclosure.label
+    for view, figure in zip(views, figures, strict=True):
         st.subheader(view.name)
         st.markdown(f"**{plain_markdown(rri_title(view))}.**")
-        st.plotly_chart(rri_figure(view), key=f"rri-{view.indicator_id}", alt=rri_title(view), config=STATIC)
+        st.plotly_chart(figure, key=f"rri-{view.indicator_id}", alt=rri_title(view), config=STATIC)
         st.table(cohort_table(view, label), hide_index=True)
         if view.not_known is not None and view.total is not None:
             st.caption(
                 f"{view.not_known:,} of {view.total:,} cases have no ethnic group recorded; "
                 "they are left out of every index."
             )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _rri_figures(_views: list, key: tuple) -> list:
+    """The cohorts' charts, built once per board service, store version, area, quarter and sub-group."""
+    return [rri_figure(view) for view in _views]
 
 
 def _published(subgroup_id: str, area: str) -> None:
@@ -131,9 +139,7 @@ def notes_html_and_actions(indicator_id: str, area: str, quarter: Quarter) -> No
     note = reader.commentary(area, quarter).get(indicator_id)
     if note:
         st.info(f"“{plain_markdown(note['text'])}” — {plain_markdown(note['author'])}", icon=":material/chat:")
-    linked = reader.actions(area)
-    linked = linked[(linked["indicator"] == indicator_id) & ~linked["status"].isin(["done", "dropped"])]
-    for action in linked.itertuples():
+    for action in reader.open_actions(area).get(indicator_id, ()):
         due = (
             f", due {action.due_date:%-d %b %Y}" if action.due_date is not None and not pd.isna(action.due_date) else ""
         )

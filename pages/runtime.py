@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
@@ -67,6 +68,22 @@ def route_through_app() -> None:
         return
     _legacy["switched_off"] = False
     leave_legacy_mode()
+
+
+def once_per_run(key: Hashable, build: Callable[[], object]):
+    """A value worked out once per run of the page (who is using the app, their board service) and
+    shared by every call in that run. Streamlit gives each run a fresh `cursors` dict: that marks it."""
+    context = get_script_run_ctx()
+    if context is None:
+        return build()
+    run = context.cursors
+    memo = getattr(context, "_dashboard_run_memo", None)
+    if memo is None or memo[0] is not run:
+        memo = (run, {})
+        context._dashboard_run_memo = memo
+    if key not in memo[1]:
+        memo[1][key] = build()
+    return memo[1][key]
 
 
 # ---- the store ------------------------------------------------------------------------------

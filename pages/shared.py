@@ -19,7 +19,7 @@ from cspdash.access import (
     local_person,
     person_from_claims,
 )
-from cspdash.palette import theme_css
+from cspdash.palette import COMPACT, HOUSE_STYLE, theme_css
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from cspdash.service import Audience, BoardAt, BoardService
@@ -29,6 +29,7 @@ from pages.runtime import (  # noqa: F401 - re-exported: pages start a run throu
     LOG,
     engine,
     leave_legacy_mode,
+    once_per_run,
     open_for_this_run,
     refresh,
     route_through_app,
@@ -45,9 +46,10 @@ STATIC = {"displayModeBar": False}  # no chart toolbar: dozens of tab stops a pa
 
 
 @st.cache_resource(show_spinner=False)
-def _service(url: str, audience: str) -> BoardService:
-    """One board service per store and audience, shared by every session: it caches by store version."""
-    return BoardService(store(url), Audience(audience))
+def _service(url: str) -> BoardService:
+    """One board service per store, shared by every session and audience (the public one is its twin,
+    sharing its cache): each area's histories are prepared once per store version."""
+    return BoardService(store(url), Audience.ANALYST)
 
 
 def audience() -> Audience:
@@ -59,12 +61,16 @@ def board(for_audience: Audience | None = None) -> BoardAt:
     """The board service for the signed-in person (or `for_audience`), at this run's store version:
     the only way a page gets figures."""
     route_through_app()
-    url, who = database_url(), (for_audience or audience()).value
-    service = _service(url, who)
+    who = (for_audience or audience()).value
+    return once_per_run(("board", who, version()), lambda: _board_at(database_url(), who))
+
+
+def _board_at(url: str, who: str) -> BoardAt:
+    service = _service(url)
     if service.engine is not store(url):  # the store was opened again (it went away): so is the service
         _service.clear()
-        service = _service(url, who)
-    return service.at(version())
+        service = _service(url)
+    return (service if who == Audience.ANALYST.value else service.public_twin()).at(version())
 
 
 _WARMED: set[tuple] = set()
@@ -108,8 +114,12 @@ def auth_configured() -> bool:
 
 
 def current_person() -> Person:
-    """Who is using the app, with their role; checked again before every change."""
+    """Who is using the app, with their role: worked out once per run, so checked again before every change."""
     route_through_app()
+    return once_per_run("person", _current_person)
+
+
+def _current_person() -> Person:
     if not auth_configured():
         headers = st.context.headers
         return local_person(st.get_option("server.address"), headers.get("Host"), headers.get("Origin"))
@@ -154,12 +164,6 @@ def _from_link(key: str, options: list[str]) -> None:
         st.session_state.pop(key, None)
 
 
-HOUSE_STYLE = """<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: var(--csp-muted) !important; opacity: 1 !important;}
-:focus-visible {outline: 3px solid #ffdd00 !important; outline-offset: 0; box-shadow: 0 0 0 5px #0b0c0c !important;}
-</style>"""
-
-
 def house_style() -> str:
     """The theme's text colours as CSS variables, captions at 7:1, and a visible focus everywhere."""
     theme = st.context.theme.type or "light"
@@ -188,12 +192,6 @@ def linked(key: str, options: list[str], default: str) -> None:
         st.session_state[key] = default
     keep(key)
     st.query_params[key] = st.session_state[f"linked-{key}"] = st.session_state[key]
-
-
-COMPACT = """<style>
-[data-testid="stMainBlockContainer"], .block-container {padding-top: 3rem !important;}
-h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem !important;}
-</style>"""
 
 
 def compact_page() -> None:

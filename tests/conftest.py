@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,22 @@ POSTGRES_URL = os.environ.get("DASHBOARD_TEST_POSTGRES_URL", "")
 # Pages build other quarters' views in the background once drawn; tests time nothing, and a test that
 # checks the warming turns it on (tests/test_history.py).
 os.environ.setdefault("DASHBOARD_WARM_QUARTERS", "0")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this run a temporary folder of its own (unless --basetemp names one). pytest's shared
+    /tmp/pytest-of-<user> keeps only the newest three runs' folders and deletes older ones, which
+    would delete the stores of a run still going while another `make test` runs on the machine."""
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="dashboard-tests-")
+        config._dashboard_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = getattr(config, "_dashboard_basetemp", None)
+    if made and not os.environ.get("DASHBOARD_KEEP_TEST_FILES"):
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def require(available: bool, reason: str) -> None:
