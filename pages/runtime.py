@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Hashable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from cspdash.service import Audience, BoardService
 from cspdash.store.db import DEFAULT_SQLITE_PATH, StoreBusy, database_url, open_store, store_version
 from data_loaders.ingest import load_sample_if_empty
 
@@ -128,6 +131,63 @@ def refresh() -> None:
     """After a change: read the store's version again, so the rest of this run shows the change."""
     with contextlib.suppress(SQLAlchemyError):
         st.session_state[VERSION_KEY] = store_version(engine())
+
+
+# ---- the board service ----------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _service(url: str) -> BoardService:
+    """One board service per store, shared by every session and audience (the public one is its twin,
+    sharing its cache): each area's histories are prepared once per store version."""
+    return BoardService(store(url), Audience.ANALYST)
+
+
+def board_service(url: str, audience: Audience) -> BoardService:
+    service = _service(url)
+    if service.engine is not store(url):  # the store was opened again (it went away): so is the service
+        _service.clear()
+        service = _service(url)
+    return service if audience is Audience.ANALYST else service.public_twin()
+
+
+def keep_warm(url: str, every: float = 5.0, stop: threading.Event | None = None) -> None:
+    """Prepare what a first visitor sees whenever the store changes, not when they ask: the first
+    area's board quarter (histories, statuses, London tables, how figures are published), for
+    analysts and for viewers. Runs in the server beside the sessions (`scripts/serve.py` starts it);
+    off where DASHBOARD_WARM_QUARTERS is 0 (the test suite)."""
+    stop = stop or threading.Event()
+    seen = None
+    while not stop.is_set():
+        try:
+            seen = _warm(url, seen)
+        except Exception as error:  # noqa: BLE001 - a store that is down now is warmed when it is back
+            LOG.info("warming the board: %s", type(error).__name__)
+        stop.wait(every)
+
+
+def _warm(url: str, seen: int | None) -> int | None:
+    current = store_version(store(url))
+    if current == seen:
+        return seen
+    started = time.monotonic()
+    for audience in (Audience.PUBLIC, Audience.ANALYST):
+        reader = board_service(url, audience).at(current)
+        for area in reader.areas()[:1]:  # the area a new session opens on
+            quarter = reader.default_quarter(area, date.today())
+            if quarter is not None:
+                reader.rows(area, quarter)
+                reader.marks(area)
+    LOG.info("board warmed for store version %s in %.1f s", current, time.monotonic() - started)
+    return current
+
+
+def start_keeping_warm(url: str | None = None) -> threading.Thread | None:
+    if os.environ.get("DASHBOARD_WARM_QUARTERS", "1") == "0":
+        return None
+    thread = threading.Thread(target=keep_warm, args=(url or database_url(),), name="keep-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _store_reachable() -> bool:

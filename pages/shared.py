@@ -22,11 +22,12 @@ from cspdash.access import (
 from cspdash.palette import COMPACT, HOUSE_STYLE, theme_css
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
-from cspdash.service import Audience, BoardAt, BoardService
+from cspdash.service import Audience, BoardAt
 from cspdash.store import records
 from cspdash.store.db import database_url
 from pages.runtime import (  # noqa: F401 - re-exported: pages start a run through these
     LOG,
+    board_service,
     engine,
     leave_legacy_mode,
     once_per_run,
@@ -45,13 +46,6 @@ STATIC = {"displayModeBar": False}  # no chart toolbar: dozens of tab stops a pa
 # ---- the board service ----------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False)
-def _service(url: str) -> BoardService:
-    """One board service per store, shared by every session and audience (the public one is its twin,
-    sharing its cache): each area's histories are prepared once per store version."""
-    return BoardService(store(url), Audience.ANALYST)
-
-
 def audience() -> Audience:
     """Viewers see figures as published; analysts and admins as stored, marked with how they are published."""
     return Audience.ANALYST if current_person().can("see_unsuppressed") else Audience.PUBLIC
@@ -62,15 +56,7 @@ def board(for_audience: Audience | None = None) -> BoardAt:
     the only way a page gets figures."""
     route_through_app()
     who = (for_audience or audience()).value
-    return once_per_run(("board", who, version()), lambda: _board_at(database_url(), who))
-
-
-def _board_at(url: str, who: str) -> BoardAt:
-    service = _service(url)
-    if service.engine is not store(url):  # the store was opened again (it went away): so is the service
-        _service.clear()
-        service = _service(url)
-    return (service if who == Audience.ANALYST.value else service.public_twin()).at(version())
+    return once_per_run(("board", who, version()), lambda: board_service(database_url(), Audience(who)).at(version()))
 
 
 _WARMED: set[tuple] = set()

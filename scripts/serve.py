@@ -16,6 +16,7 @@ after `GRACE_SECONDS`. The stores are transactional, so nothing stored is lost.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -60,10 +61,27 @@ def _with_a_deadline(set_up_signal_handler):
     return set_up
 
 
+def _prepare_the_board_in_the_background() -> None:
+    """What the first visitor sees is prepared while the server starts, and again whenever the store
+    changes (`pages.runtime.keep_warm`), so no visitor waits for it."""
+    sys.path.insert(0, str(APP.parent))
+    from pages.runtime import LOG, start_keeping_warm
+
+    if not LOG.handlers:  # the dashboard's own messages (store errors, warming) in the server's log
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s dashboard: %(message)s"))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
+
+    start_keeping_warm()
+
+
 def main(arguments: list[str]) -> int:
     PagesManager.uses_pages_directory = False  # app.py calls st.navigation: never the pages/ folder mode
     bootstrap._set_up_signal_handler = _with_a_deadline(bootstrap._set_up_signal_handler)
     app = os.environ.get("DASHBOARD_SERVE_APP") or str(APP)
+    if app == str(APP):
+        _prepare_the_board_in_the_background()
     sys.argv = ["streamlit", "run", app, *arguments]
     return cli.main()
 

@@ -105,3 +105,28 @@ def test_the_count_would_see_a_history_prepared_again(own_store, prepared):
     add_action(engine, "someone", "Review custody cases", "YOT manager", indicator="yj_custody", area="Hackney")
     session().switch_page("../pages/overview.py").run()
     assert any(count > 1 for count in prepared.values())
+
+
+def test_the_first_visitor_finds_the_board_prepared_when_the_store_changes(own_store, prepared):
+    """The server prepares the first area's board quarter when it starts and whenever the store changes
+    (`keep_warm`, started by scripts/serve.py): the first session of a new store version prepares nothing."""
+    from cspdash.store.db import open_store, store_version
+    from cspdash.store.records import add_action
+    from pages import runtime, shared
+
+    url = shared.database_url()
+    warmed = runtime._warm(url, None)
+    assert warmed == store_version(open_store(url)) and sum(prepared.values()) > 0
+    prepared.clear()
+    for email in (None, "member@cityoflondon.gov.uk"):  # an admin, then a viewer
+        at = session(email)
+        assert not at.exception
+        assert not prepared, f"the first visit prepared {sorted(prepared)[:3]}"
+    assert runtime._warm(url, warmed) == warmed and not prepared  # nothing changed: nothing to do
+
+    add_action(
+        open_store(url), "someone", "Review custody cases", "YOT manager", indicator="yj_custody", area="Hackney"
+    )
+    assert runtime._warm(url, warmed) == warmed + 1 and prepared
+    prepared.clear()
+    assert not session().exception and not prepared
