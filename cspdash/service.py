@@ -225,6 +225,18 @@ class BoardAt:
             ("marks", area), lambda: withheld_marks(self._published("observations", area, None), self.catalogue)
         )
 
+    def withheld_counts(self, area: str) -> dict[str, int]:
+        """How many of the area's figures in force the disclosure policy hides, by why ("primary": a
+        small count or a rate on one; "secondary": one that would let a small count be worked out)."""
+
+        def count() -> dict[str, int]:
+            published = self._published("observations", area, None)
+            if published.empty or "withheld" not in published:
+                return {}
+            return {str(k): int(v) for k, v in published["withheld"].value_counts().items() if k}
+
+        return self._cached(("withheld counts", area), count)
+
     def targets(self) -> dict:
         from cspdash.store import queries
 

@@ -158,11 +158,11 @@ def disclosure_note(area: str | None = None) -> None:
             f"“{policy.label}” (the partnership's disclosure policy)."
         )
         return
-    areas = [area] if area else [a.name for a in reader.catalogue.areas]
-    frames = [reader.published_observations(name) for name in areas]
-    published = pd.concat([f for f in frames if not f.empty]) if any(not f.empty for f in frames) else pd.DataFrame()
-    why = published["withheld"].value_counts() if not published.empty else pd.Series(dtype=int)
-    if why.sum():
+    why: dict[str, int] = {}
+    for name in [area] if area else [a.name for a in reader.catalogue.areas]:
+        for reason, count in reader.withheld_counts(name).items():
+            why[reason] = why.get(reason, 0) + count
+    if sum(why.values()):
         more = why.get("secondary", 0)
         st.info(
             f"You see every figure as stored. Viewers, exports and the board output see {why.get('primary', 0)} "
