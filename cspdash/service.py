@@ -321,15 +321,19 @@ class BoardAt:
         )
 
     def _cohorts(self, area: str, quarter: Quarter, subgroup_id: str) -> tuple[list, str]:
-        from cspdash.disproportionality import BASE_CAVEAT, ETHNIC_PREFIX, cohort_view, supplied_base
+        from cspdash.disproportionality import BASE_CAVEAT, cohort_view, supplied_base
         from cspdash.store import queries
 
         engine, catalogue = self.service.engine, self.catalogue
-        counts = queries.current_observations(engine, area=area, subgroup=subgroup_id, breakdown=None)
         code = next((a.code for a in catalogue.areas if a.name == area), None)
+        counts = self._cached(
+            ("stored", "by ethnic group", area, subgroup_id),
+            lambda: _by_ethnic_group(
+                queries.current_observations(engine, area=area, subgroup=subgroup_id, breakdown=None)
+            ),
+        )
         if counts.empty or code is None:
             return [], BASE_CAVEAT
-        counts = counts[counts["breakdown"].str.startswith(ETHNIC_PREFIX)]
         supplied = supplied_base(counts[counts["indicator"] == POPULATION_BASE], quarter.end)
         base, note = supplied if supplied else (None, BASE_CAVEAT)
         published = not self.audience.sees_stored
@@ -441,6 +445,12 @@ class BoardAt:
         from cspdash.store.queries import tidy_export
 
         return publication_table(tidy_export(self.service.engine), self.catalogue, self.service._rules)
+
+
+def _by_ethnic_group(counts: pd.DataFrame) -> pd.DataFrame:
+    from cspdash.disproportionality import ETHNIC_PREFIX
+
+    return counts[counts["breakdown"].str.startswith(ETHNIC_PREFIX)] if not counts.empty else counts
 
 
 def _with_hidden(frame: pd.DataFrame) -> set[str]:

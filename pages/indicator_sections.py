@@ -43,6 +43,7 @@ def subgroup_page(subgroup_id: str) -> None:
         marks = reader.withheld(area, view.indicator.id) if reader.audience.sees_stored else None
         _indicator_section(view, quarter, marks)
     warm_other_quarters("views", area, subgroup_id)
+    warm_other_quarters("cohorts", area, subgroup_id)
     if not views:
         st.info(f"No {subgroup.name} figures for {area} up to {quarter.label}.")
     _disproportionality(subgroup_id, area, quarter)
