@@ -18,7 +18,7 @@ from cspdash.meeting import (
 )
 from cspdash.store.queries import data_as_at
 from pages.meeting_controls import CHROME_HIDDEN, controls, notices, theme
-from pages.shared import board, engine, selected
+from pages.shared import board, engine, selected, warm_other_quarters
 
 area, quarter = selected()
 if quarter is None:
@@ -70,3 +70,4 @@ def meeting_screen() -> None:
 
 st.html(CHROME_HIDDEN)
 meeting_screen()
+warm_other_quarters("draft", area)  # the other quarters' drafts, built in the background
