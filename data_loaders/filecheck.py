@@ -1,16 +1,21 @@
 """Checks made before a file is parsed: what it really is, and that it is within the declared limits.
 
 No parser sees a file until it has passed: size, emptiness, real format, encryption; for a workbook,
-its unpacked size, its parts' XML (no document type declarations) and every sheet's declared and
-real extent; for an Excel 97 file, its records; for a CSV, its encoding, line lengths and columns;
-for a parquet file, its rows, columns and sizes from its metadata. What is learnt on the way (a
+its unpacked size, how many sheets it declares, its parts' XML (no document type declarations) and
+every sheet's declared and real extent; for an Excel 97 file, its sheets and records; for a CSV, its
+encoding, line lengths and columns, and that it is whole (`cut_off`: a file cut short in a download
+or copy ends without a line break, inside quotes, or with a short last row); for a parquet file, its
+rows, columns and sizes from its metadata. What is learnt on the way (a
 CSV's encoding, formula cells with no value) is returned so the file is read only once more.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +23,15 @@ from data_loaders.limits import Limits, current_limits
 from data_loaders.problems import Collector
 from data_loaders.xls_scan import XlsProblem, scan_xls
 from data_loaders.xls_scan import declared_size as xls_declared_size
-from data_loaders.xlsx_scan import MAX_PARTS, SheetExtent, WorkbookProblem, scan_workbook, zip_entry_count
+from data_loaders.xlsx_scan import (
+    MAX_PARTS,
+    SheetExtent,
+    WorkbookProblem,
+    directory_size,
+    scan_workbook,
+    sheet_count,
+    zip_entry_count,
+)
 from data_loaders.xlsx_scan import declared_size as xlsx_declared_size
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -175,6 +188,9 @@ def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector, limit
     try:
         if not _unpacked_size_ok(path, collector, limits):
             return
+        with zipfile.ZipFile(path) as archive:
+            if _too_many_sheets(sheet_count(archive), collector, limits):
+                return
         scan = scan_workbook(path)
     except WorkbookProblem as problem:
         collector.error(problem.cell, problem.code, problem.message, sheet=problem.sheet)
@@ -186,6 +202,52 @@ def _check_xlsx(path: Path, head: bytes, found: str, collector: Collector, limit
     facts.formulas_without_values = {
         name: extent.formulas_without_values for name, extent in scan.sheets.items() if extent.formulas_without_values
     }
+
+
+def _too_many_sheets(count: int, collector: Collector, limits: Limits) -> bool:
+    if count <= limits.max_sheets:
+        return False
+    collector.error(
+        "",
+        "too-big",
+        f"the workbook has {count:,} sheets; the limit is {limits.max_sheets:,} (a return has 3, the YJB "
+        "regional tables 11): copy the sheets with the table into a new workbook and upload that",
+    )
+    return True
+
+
+PRECHECK_DIRECTORY_BYTES = 1024 * 1024
+PRECHECK_WORKBOOK_BYTES = 64 * 1024 * 1024
+
+
+def precheck(path: Path, collector: Collector, limits: Limits | None = None) -> None:
+    """The few checks cheap and bounded enough to make before a worker is started for the file: its
+    size and, for an .xlsx workbook, the number of sheets it declares (read from its zip directory
+    and xl/workbook.xml alone). Anything odd is left to `check_file` in the worker, which names it."""
+    limits = limits or current_limits()
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if suffix not in FORMATS or size == 0 or size > limits.max_file_bytes:
+        check_file(path, collector, limits)  # refused on the name or size alone, never opened
+        return
+    if suffix not in EXCEL_ZIP:
+        return
+    with path.open("rb") as handle:
+        if handle.read(len(ZIP_MAGIC)) != ZIP_MAGIC:
+            return
+    try:
+        if zip_entry_count(path) > MAX_PARTS or directory_size(path) > PRECHECK_DIRECTORY_BYTES:
+            return
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > PRECHECK_WORKBOOK_BYTES or info.file_size > limits.max_zip_ratio * max(
+                info.compress_size, 1
+            ):
+                return
+            count = sheet_count(archive)
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        return
+    _too_many_sheets(count, collector, limits)
 
 
 def _unpacked_size_ok(path: Path, collector: Collector, limits: Limits) -> bool:
@@ -219,9 +281,11 @@ def _check_xls(path: Path, head: bytes, found: str, collector: Collector, limits
         collector.error("", "wrong-format", f"an .xls file should be an Excel 97 workbook, but this is {found}")
         return
     try:
-        scan = scan_xls(path)
+        scan = scan_xls(path, max_sheets=limits.max_sheets)
     except XlsProblem as problem:
         collector.error("", problem.code, problem.message)
+        return
+    if _too_many_sheets(scan.sheet_count, collector, limits):
         return
     _check_sheets(collector, scan.sheets, limits, xls_declared_size)
 
@@ -316,6 +380,75 @@ def _check_csv(path: Path, collector: Collector, limits: Limits, facts: FileFact
     cells = sum(counts) + len(counts)
     if cells > limits.max_cells:
         collector.error("", "too-big", f"the CSV has {cells:,} cells; the limit is {limits.max_cells:,}")
+        return
+    if cut := cut_off(text, facts.delimiter):
+        row, message = cut
+        collector.error(f"A{row}", "truncated", message, sheet="csv")
+
+
+EXPORT_AGAIN = "Export it again and upload the whole file."
+
+
+def _records(text: str, delimiter: str):
+    """(row, fields, offset of the row's first character) for each record of a CSV, quotes respected."""
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    start = 0
+    for row, fields in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
+        yield row, fields, start
+        start = consumed
+
+
+def _ends_inside_quotes(record: str, delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
+def cut_off(text: str, delimiter: str = ",") -> tuple[int, str] | None:
+    """(row, message) when a CSV looks cut short, as a failed download or copy leaves it: its last
+    row (1-based, as a spreadsheet numbers it) ends inside quotes, or without the line break every
+    exported file ends with, or with fewer columns than the rows of the table above it (a note of
+    one cell under the table is fine)."""
+    widths: Counter = Counter()
+    last = None
+    try:
+        for last in _records(text, delimiter):
+            if len(last[1]) > 1:
+                widths[len(last[1])] += 1
+    except csv.Error:
+        return None  # the reader names what is wrong with it
+    if last is None:
+        return None
+    row, fields, start = last
+    width = widths.most_common(1)[0][0] if widths else len(fields)
+    short = 1 < len(fields) < width
+    has = f"has {len(fields)} of the {width} columns of the rows above it"
+    if row > 1:
+        start_of = f"the file seems cut off after row {row - 1}: its last row, row {row},"
+    else:
+        start_of = "the file seems cut off in its first row, which"
+    if _ends_inside_quotes(text[start:], delimiter):
+        return row, f"{start_of} ends inside a quoted value that never closes. {EXPORT_AGAIN}"
+    if not text.endswith(("\n", "\r")):
+        if short:
+            return row, f"{start_of} {has} and ends without a line break. {EXPORT_AGAIN}"
+        return row, (
+            f"{start_of} ends without the line break every exported file ends with, so its last value may be "
+            f"cut short. {EXPORT_AGAIN}"
+        )
+    if short:
+        return row, f"{start_of} {has} (a note under the table belongs in one cell). {EXPORT_AGAIN}"
+    return None
 
 
 def _check_parquet(path: Path, collector: Collector, limits: Limits) -> None:

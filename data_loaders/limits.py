@@ -20,6 +20,7 @@ class Limits:
     max_rows: int = 2_000_000
     max_columns: int = 2_000
     max_cells: int = 10_000_000
+    max_sheets: int = 100  # a return has 3 sheets, the YJB regional tables 11
     max_unzipped_bytes: int = 300 * MB
     max_zip_ratio: int = 100
     max_line_chars: int = 100_000
@@ -41,13 +42,15 @@ def _number(variable: str, default: float) -> float:
 
 def current_limits() -> Limits:
     """The limits in force: the defaults, or DASHBOARD_MAX_UPLOAD_MB, DASHBOARD_MAX_ROWS,
-    DASHBOARD_MAX_COLUMNS, DASHBOARD_MAX_CELLS, DASHBOARD_PARSE_MEMORY_MB and DASHBOARD_PARSE_SECONDS."""
+    DASHBOARD_MAX_COLUMNS, DASHBOARD_MAX_CELLS, DASHBOARD_MAX_SHEETS, DASHBOARD_PARSE_MEMORY_MB and
+    DASHBOARD_PARSE_SECONDS."""
     base = Limits()
     return Limits(
         max_file_bytes=int(_number("DASHBOARD_MAX_UPLOAD_MB", base.max_file_bytes / MB) * MB),
         max_rows=int(_number("DASHBOARD_MAX_ROWS", base.max_rows)),
         max_columns=int(_number("DASHBOARD_MAX_COLUMNS", base.max_columns)),
         max_cells=int(_number("DASHBOARD_MAX_CELLS", base.max_cells)),
+        max_sheets=int(_number("DASHBOARD_MAX_SHEETS", base.max_sheets)),
         parse_memory_bytes=int(_number("DASHBOARD_PARSE_MEMORY_MB", base.parse_memory_bytes / MB) * MB),
         parse_seconds=_number("DASHBOARD_PARSE_SECONDS", base.parse_seconds),
     )

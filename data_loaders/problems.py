@@ -17,6 +17,7 @@ UNREADABLE = {
     "wrong-format",
     "encrypted",
     "corrupt-file",
+    "truncated",
     "zip-bomb",
     "too-big",
     "unsafe-xml",

@@ -2,10 +2,12 @@
 
 `load_untrusted` hands the file to the reader service (`reader_service`), which runs the checks of
 `filecheck` and then reads it, in a forked child whose address space, CPU and running time are
-capped. This process never looks inside the file: whatever the file does to a check or a reader
-there (exhaust memory, abort the process, loop, hold the interpreter), this process only sees a
-refusal with a clear message, and every other user keeps being served. The service is started on
-first use and started again if it ever dies.
+capped. This process only takes the bounded first look of `filecheck.precheck` (the file's name and
+size, and how many sheets a workbook declares, so that a workbook of 100,000 sheets is refused at
+once instead of keeping a worker busy); it never reads the file's cells. Whatever the file does to a
+check or a reader in the worker (exhaust memory, abort the process, loop, hold the interpreter), this
+process only sees a refusal with a clear message, and every other user keeps being served. The
+service is started on first use and started again if it ever dies.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from datetime import date
 from pathlib import Path
 
 from cspdash.observations import LoadedReturn
-from data_loaders.filecheck import FileFacts
+from data_loaders.filecheck import FileFacts, precheck
 from data_loaders.limits import Limits, current_limits
-from data_loaders.problems import Problem, ReturnRefused
+from data_loaders.problems import Collector, Problem, ReturnRefused
 from data_loaders.reader_service import receive, send
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -141,6 +143,9 @@ def load_untrusted(
     path: Path, name: str | None = None, kind: str | None = None, today: date | None = None
 ) -> LoadedReturn:
     """Check and read a file in a worker, against the limits in force: ReturnRefused on any problem."""
-    path = Path(path)
+    path, limits = Path(path), current_limits()
     path.stat()  # a missing file is the caller's mistake (FileNotFoundError), not the file's
-    return load_in_worker(path, name or path.name, kind, today, limits=current_limits())
+    collector = Collector(name or path.name)
+    precheck(path, collector, limits)
+    collector.raise_if_errors()
+    return load_in_worker(path, name or path.name, kind, today, limits=limits)

@@ -31,6 +31,23 @@ class XlsProblem(Exception):
 @dataclass
 class XlsScan:
     sheets: dict[str, SheetExtent]
+    sheet_count: int = 0  # every sheet the workbook declares (BOUNDSHEET records), charts included
+
+
+def sheet_count(data: bytes) -> int:
+    """How many sheets a Workbook stream declares: its BOUNDSHEET records, found by walking the
+    records (the walk stops at the first sheet's BOF, after the workbook's globals)."""
+    count, offset, end, seen_bof = 0, 0, len(data), False
+    while offset + 4 <= end:
+        kind, length = struct.unpack_from("<HH", data, offset)
+        offset += 4 + length
+        if kind == BOF:
+            if seen_bof:
+                break
+            seen_bof = True
+        elif kind == BOUNDSHEET:
+            count += 1
+    return count
 
 
 def _stream(path: Path) -> bytes:
@@ -71,9 +88,14 @@ def _sheet_name(body: bytes, biff8: bool) -> str | None:
     return raw.decode("utf-16-le" if wide else "latin-1", "replace")
 
 
-def scan_xls(path: Path) -> XlsScan:
-    """Each worksheet's declared and real extent, by name; refuses encrypted workbooks."""
-    return XlsScan(scan_records(_stream(path)))
+def scan_xls(path: Path, max_sheets: int | None = None) -> XlsScan:
+    """Each worksheet's declared and real extent, by name; refuses encrypted workbooks. With
+    `max_sheets`, a workbook that declares more sheets is not walked further (`sheets` is empty)."""
+    data = _stream(path)
+    count = sheet_count(data)
+    if max_sheets is not None and count > max_sheets:
+        return XlsScan({}, count)
+    return XlsScan(scan_records(data), count)
 
 
 def scan_records(data: bytes) -> dict[str, SheetExtent]:

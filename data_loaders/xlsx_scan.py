@@ -9,6 +9,9 @@ decompressed in bounded chunks and scanned (never parsed) for:
   "entity bomb" needs;
 - formula cells Excel never calculated (a formula with no cached value), named by their cell.
 
+The number of sheets the workbook declares is counted first, from `xl/workbook.xml` alone
+(`sheet_count`), so that a workbook of 100,000 sheets is refused before anything reads one.
+
 The scan is linear in the size of the XML: each chunk is cut after a closed cell or row, so no
 pattern ever searches past the cell it started in.
 """
@@ -38,6 +41,8 @@ _FORMULA_CELL = re.compile(
 _FORMULA = re.compile(rb"<" + _NS + rb"f\b")
 _VALUE = re.compile(rb"<" + _NS + rb"v\b[^>/]*>\s*[^<\s]")
 _DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?sheet\b")
+_SHEET_OVERLAP = 48  # longer than any match of _SHEET, so a chunk's tail is looked at again
 SHEET_PART = re.compile(r"^xl/(?:worksheets|macrosheets|dialogsheets)/[^/]+\.xml$", re.I)
 
 
@@ -110,6 +115,32 @@ def zip_entry_count(path: Path) -> int:
         if record[:4] == b"PK\x06\x06" and len(record) >= 40:
             count = struct.unpack_from("<Q", record, 32)[0]
     return count
+
+
+def directory_size(path: Path) -> int:
+    """The size in bytes of a zip's central directory, as its end record declares it."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 66_000))
+        tail = handle.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        raise zipfile.BadZipFile("no end of central directory")
+    return struct.unpack_from("<I", tail, end + 12)[0]
+
+
+def sheet_count(archive: zipfile.ZipFile) -> int:
+    """How many sheets the workbook declares: its `<sheet>` elements, counted in one streaming pass
+    over xl/workbook.xml (never parsed)."""
+    count, carry = 0, b""
+    with archive.open("xl/workbook.xml") as stream:
+        while chunk := stream.read(CHUNK):
+            buffer = carry + chunk
+            cut = max(len(buffer) - _SHEET_OVERLAP, 0)
+            count += sum(1 for match in _SHEET.finditer(buffer) if match.start() < cut)
+            carry = buffer[cut:]
+    return count + len(_SHEET.findall(carry))
 
 
 def sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -130,8 +130,8 @@ def test_a_csv_in_utf16_with_a_byte_order_mark_reads_as_its_utf8_original(refere
     """UTF-16 with a BOM (as Excel's 'Unicode text' saves it, tab-separated) gives the same figures."""
     text = mps_text()
     if delimiter == "\t":
-        text = "\n".join(
-            "\t".join(row)
+        text = "".join(  # every row ends with a line break, the last too, as Excel saves it
+            "\t".join(row) + "\n"
             for row in pd.read_csv(io.StringIO(text), dtype=str).pipe(
                 lambda f: [list(f.columns)] + f.fillna("").values.tolist()
             )
