@@ -25,12 +25,13 @@ VALUE_ROLES = ("numerator", "denominator", "value")
 def find_detail(grid: pd.DataFrame, aliases: tuple[str, ...]) -> tuple[int, int, object] | None:
     """(row, column, value) of a 'Label | value' pair in the first rows; value is the next non-blank cell."""
     wanted = {normalise_label(a) for a in aliases}
+    cells = grid.iloc[:HEADER_SEARCH_ROWS].to_numpy(dtype=object)  # the cells as read, without pandas per cell
     for row in range(min(HEADER_SEARCH_ROWS, grid.shape[0])):
         for col in range(min(grid.shape[1], 6)):
-            label = grid.iat[row, col]
+            label = cells[row, col]
             if isinstance(label, str) and normalise_label(label).rstrip(":") in wanted:
                 for value_col in range(col + 1, grid.shape[1]):
-                    value = grid.iat[row, value_col]
+                    value = cells[row, value_col]
                     if not read_cell(value).blank:
                         return row, value_col, value
                 return row, col + 1, ""
@@ -99,9 +100,11 @@ def read_indicator_rows(
     header_row, columns, _labels = header
     indicators = {ind.id.casefold(): ind for ind in catalogue.for_subgroup(kind.subgroup)}
     rows, seen = [], {}
+    wanted = {col for role, col in columns.items() if role in VALUE_ROLES or role == "indicator"}
+    column = {col: grid.iloc[:, col].tolist() for col in wanted}  # the cells as read, without pandas per cell
     for row in range(header_row + 1, grid.shape[0]):
-        cells = {role: read_cell(grid.iat[row, col]) for role, col in columns.items() if role in VALUE_ROLES}
-        key = grid.iat[row, columns["indicator"]]
+        cells = {role: read_cell(column[col][row]) for role, col in columns.items() if role in VALUE_ROLES}
+        key = column[columns["indicator"]][row]
         key_text = str(key).strip()
         if read_cell(key).blank:
             if any(not c.blank for c in cells.values()):

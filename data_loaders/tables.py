@@ -258,22 +258,68 @@ def read_wide(table: Table, kind: Kind, catalogue: Catalogue, collector: Collect
         if level.skip_blank:
             rows &= areas["area"].ne("")
         base = areas[rows].assign(indicator=indicators[rows], subcategory=subcategory[rows])
-        for col, month in months:
-            numbers, suppressed, bad = parse_numbers(table.data.loc[rows, col])
-            parts.append(
-                base.assign(
-                    period_start=month,
-                    period_end=month_end(month),
-                    value=numbers,
-                    suppressed=suppressed,
-                    bad=bad,
-                    raw=table.data.loc[rows, col],
-                    cell=_refs(table, base.index, col),
-                    letter=get_column_letter(col + 1),
-                    row=base.index + table.first_row + 1,
-                )
-            )
+        if base.empty:
+            parts.extend(_month_parts(table, base, rows, months))
+        else:
+            parts.append(_months_at_once(table, base, rows, months))
     return _checked_cells(table, parts, collector, "a whole number of crimes")
+
+
+def _month_parts(table: Table, base: pd.DataFrame, rows: pd.Series, months: list[tuple[int, date]]) -> list:
+    """One frame of cells per month column: the source rows (`base`) beside that month's cells."""
+    parts = []
+    for col, month in months:
+        numbers, suppressed, bad = parse_numbers(table.data.loc[rows, col])
+        parts.append(
+            base.assign(
+                period_start=month,
+                period_end=month_end(month),
+                value=numbers,
+                suppressed=suppressed,
+                bad=bad,
+                raw=table.data.loc[rows, col],
+                cell=_refs(table, base.index, col),
+                letter=get_column_letter(col + 1),
+                row=base.index + table.first_row + 1,
+            )
+        )
+    return parts
+
+
+def _months_at_once(table: Table, base: pd.DataFrame, rows: pd.Series, months: list[tuple[int, date]]) -> pd.DataFrame:
+    """`_month_parts` concatenated, built in one go: every month's cells stacked (month after month, as
+    the parts are), their numbers parsed once for each dtype of column (as parse_numbers parses each
+    column by its dtype), and the source rows repeated once per month."""
+    block = table.data.loc[rows, [col for col, _month in months]]
+    size, count = len(base), len(months)
+    raws = [block[col] for col, _month in months]
+    numbers = [None] * count
+    suppressed = np.zeros((count, size), dtype=bool)
+    bad = np.zeros((count, size), dtype=bool)
+    by_dtype: dict[str, list[int]] = {}
+    for position, raw in enumerate(raws):
+        by_dtype.setdefault(str(raw.dtype), []).append(position)
+    for positions in by_dtype.values():
+        stacked = pd.concat([raws[p] for p in positions], ignore_index=True)
+        parsed, hidden, wrong = parse_numbers(stacked)
+        values = parsed.to_numpy()
+        for i, position in enumerate(positions):
+            numbers[position] = values[i * size : (i + 1) * size]
+        suppressed[positions] = hidden.to_numpy(dtype=bool).reshape(len(positions), size)
+        bad[positions] = wrong.to_numpy(dtype=bool).reshape(len(positions), size)
+    frame = pd.concat([base] * count, ignore_index=True)
+    rows_in_sheet = base.index.to_numpy() + table.first_row + 1
+    return frame.assign(
+        period_start=np.repeat(np.array([month for _col, month in months], dtype=object), size),
+        period_end=np.repeat(np.array([month_end(month) for _col, month in months], dtype=object), size),
+        value=np.concatenate(numbers),
+        suppressed=suppressed.ravel(),
+        bad=bad.ravel(),
+        raw=pd.concat(raws, ignore_index=True),
+        cell=np.concatenate([_refs(table, base.index, col) for col, _month in months]),
+        letter=np.repeat(np.array([get_column_letter(col + 1) for col, _month in months], dtype=object), size),
+        row=np.tile(rows_in_sheet, count),
+    )
 
 
 def read_long(table: Table, kind: Kind, catalogue: Catalogue, collector: Collector, today: date) -> pd.DataFrame:
@@ -389,11 +435,12 @@ def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         rows = frame["row"].to_numpy()
         order = np.lexsort((rows, groups))
         bounds = np.flatnonzero(np.diff(groups[order])) + 1
-        per_group = np.split(rows[order], bounds)
+        in_order = rows[order]  # each group's rows together, group after group (slices, not split arrays)
+        starts, ends = np.r_[0, bounds], np.r_[bounds, len(in_order)]
         letters = summed["letter"].to_numpy()
         cells = summed["source_cell"].to_numpy(dtype=object)
         for position in several:
-            cells[position] = cell_ranges(letters[position], per_group[position].tolist())
+            cells[position] = cell_ranges(letters[position], in_order[starts[position] : ends[position]].tolist())
         summed["source_cell"] = cells
     summed.loc[summed["suppressed"], "value"] = np.nan
     return summed.drop(columns=["n", "letter", "first_row"]).reset_index()

@@ -1,10 +1,15 @@
-"""Checks on a file's figures once read: ranges and types (pandera, all failures at once),
-cross-field rules from the kind's declaration, and duplicates."""
+"""Checks on a file's figures once read: ranges and types (all failures at once), cross-field rules
+from the kind's declaration, and duplicates.
+
+The range and type checks run in one vectorised pass over the frame's columns; only a frame that
+fails one of them is handed to the pandera schema, whose failure cases (and their order) name the
+problems exactly as they always have."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pa  # imported here, not when first needed: the reader's workers fork warm
 
 from cspdash.catalogue import Catalogue
 from cspdash.disclosure import recoverable
@@ -69,6 +74,45 @@ def _message(code: str, row: pd.Series, column: str, ranges: dict) -> tuple[str,
     return "value", f"{row['value']:g} is outside the allowed range {low:g}–{high:g} for {row['indicator']}"
 
 
+def _as_float(frame: pd.DataFrame, column: str) -> np.ndarray | None:
+    """The column as floats, as the schema coerces it (None if it cannot be)."""
+    try:
+        return frame[column].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fails_a_check(frame: pd.DataFrame) -> bool:
+    """Whether any row fails a check of `_schema`, worked out in one pass over the columns (True when
+    it cannot be told: a column missing or not numbers, so the schema says what is wrong).
+
+    Nulls pass every check, as in the schema; the declared ranges are not checked here because the
+    schema never checks them either: its `in_range` check is taken by pandera for its own built-in
+    check of that name, which fails for want of arguments and names no row (see the report)."""
+    if not {"value", "numerator", "denominator", "unit"} <= set(frame.columns):
+        return True
+    value, numerator, denominator = (_as_float(frame, c) for c in ("value", "numerator", "denominator"))
+    if value is None or numerator is None or denominator is None:
+        return True
+    unit = frame["unit"].to_numpy(dtype=object)
+    percent, count = unit == "percent", unit == "count"
+    with np.errstate(invalid="ignore"):
+        failed = (
+            (value < 0)
+            | (numerator < 0)
+            | (denominator < 0)
+            | (percent & np.isnan(numerator) & (value > 100))
+            | (count & ~np.isnan(value) & (np.fmod(value, 1) != 0))
+            | (~np.isnan(numerator) & (np.fmod(numerator, 1) != 0))
+            | (~np.isnan(denominator) & (np.fmod(denominator, 1) != 0))
+            | (percent & (numerator > denominator))
+        )
+    return bool(failed.any())
+
+
+_schema_warm = False
+
+
 def check_values(frame: pd.DataFrame, kind: Kind, collector: Collector) -> None:
     """Every range and type failure in a frame of figures (indicator_rows and report_blocks)."""
     if frame.empty:
@@ -76,6 +120,12 @@ def check_values(frame: pd.DataFrame, kind: Kind, collector: Collector) -> None:
     for column in CELL_OF.values():
         if column not in frame:
             frame[column] = frame.get("source_cell", "")
+    global _schema_warm
+    if not _fails_a_check(frame) and _schema_warm:
+        return
+    _schema_warm = True  # the first frame in a process goes through the schema too (it finds nothing
+    # in a frame that passes): pandera loads its parts then, so a reader forked from a warmed-up
+    # server refuses a bad file without loading them again
     try:
         _schema(kind.ranges).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -156,9 +206,19 @@ def warn_if_suppression_undone(figures: pd.DataFrame, rule, collector: Collector
         )
 
 
+def _keys_distinct(frame: pd.DataFrame) -> bool:
+    """True when no two rows share a KEY (a set of plain tuples: most frames are a few dozen rows,
+    where pandas' duplicated costs more than the check). False, to let pandas decide, when a key holds
+    a null: pandas counts two nulls as equal, a set of tuples may not."""
+    keys = list(zip(*(frame[column].tolist() for column in KEY), strict=True))
+    if any(part is None or part != part for key in keys for part in key):
+        return False
+    return len(set(keys)) == len(keys)
+
+
 def check_duplicates(frame: pd.DataFrame, collector: Collector) -> None:
     """Two figures for one indicator, area, breakdown and period."""
-    if frame.empty:
+    if frame.empty or _keys_distinct(frame):
         return
     duplicated = frame[frame.duplicated(KEY, keep=False)]
     for _key, group in list(duplicated.groupby(KEY, sort=False))[:50]:

@@ -33,7 +33,10 @@ class Area(Base):
     local authorities are flagged."""
 
     __tablename__ = "areas"
-    __table_args__ = (UniqueConstraint("kind", "parent", "name", name="uq_areas_kind_parent_name"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "parent", "name", name="uq_areas_kind_parent_name"),
+        Index("ix_areas_name", "name"),  # a file's areas are found by their names
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="la")

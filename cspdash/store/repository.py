@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,7 +48,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue | None = None) -> None
             session.add(models.Area(name=area.name, kind="la", parent="", code=area.code, in_partnership=True))
         else:
             row = session.get(models.Area, row_id)
-            row.code, row.in_partnership = area.code, True
+            row.code, row.in_partnership = area.code or row.code, True
     session.flush()
 
 
@@ -56,26 +56,91 @@ AreaKey = tuple[str, str, str]  # (kind, parent, name)
 
 
 def _area_index(session: Session) -> dict[AreaKey, int]:
-    rows = session.execute(select(models.Area.id, models.Area.kind, models.Area.parent, models.Area.name))
-    return {(kind, parent, name): area_id for area_id, kind, parent, name in rows}
+    return {key: area_id for key, (area_id, _code) in _area_codes(session).items()}
+
+
+def _area_codes(session: Session, names: list[str] | None = None) -> dict[AreaKey, tuple[int, str]]:
+    """(id, code) of every area, or of those with one of `names` (read in chunks)."""
+    area = models.Area
+    query = select(area.id, area.kind, area.parent, area.name, area.code)
+    if names is None:
+        rows = session.execute(query)
+    else:
+        chunks = [names[start : start + 500] for start in range(0, len(names), 500)]
+        rows = [row for chunk in chunks for row in session.execute(query.where(area.name.in_(chunk)))]
+    return {(kind, parent, name): (area_id, code) for area_id, kind, parent, name, code in rows}
+
+
+def _file_area_codes(frame: pd.DataFrame) -> dict[AreaKey, str]:
+    """Each area of a file with its code: the first non-empty code the file gives it, else ''."""
+    codes: dict[AreaKey, str] = {}
+    columns = (frame[c].tolist() for c in ("area_kind", "parent", "area", "area_code"))
+    for kind, parent, name, code in dict.fromkeys(zip(*columns, strict=True)):
+        code = code.strip() if isinstance(code, str) else ""
+        if not codes.get((kind, parent, name)):
+            codes[(kind, parent, name)] = code
+    return codes
+
+
+@dataclass(frozen=True)
+class CodeConflict:
+    """A file gives an area a code other than the one stored: the stored code is kept."""
+
+    kind: str
+    parent: str
+    area: str
+    stored: str
+    given: str
+
+
+def area_code_conflicts(connection: Connection | Session, frame: pd.DataFrame) -> list[CodeConflict]:
+    """The areas of a file (its observations) whose non-empty code differs from the non-empty code
+    stored for the same area (kind, parent, name): loading keeps the stored one."""
+    codes = {key: code for key, code in _file_area_codes(frame).items() if code}
+    if not codes:
+        return []
+    names = sorted({name for _kind, _parent, name in codes})
+    area = models.Area
+    stored = {}
+    for start in range(0, len(names), 500):
+        query = select(area.kind, area.parent, area.name, area.code).where(
+            area.name.in_(names[start : start + 500]), area.code != ""
+        )
+        stored.update({(kind, parent, name): code for kind, parent, name, code in connection.execute(query)})
+    return [CodeConflict(*key, stored[key], code) for key, code in codes.items() if stored.get(key, code) != code]
 
 
 def _area_ids(session: Session, frame: pd.DataFrame) -> dict[AreaKey, int]:
-    """Ids of the file's areas, adding those the store has not met yet (with their codes). Two files
-    that bring the same new area at once both get its one row (insert or leave as it is)."""
-    index = _area_index(session)
-    areas = frame[["area_kind", "parent", "area", "area_code"]].drop_duplicates(["area_kind", "parent", "area"])
+    """Ids of the file's areas, adding those the store has not met yet (with their codes). An area's
+    code comes from whichever file carries it, in any order: a code fills an empty one; a file with
+    no code for an area leaves its code as it is; a different code never replaces a stored one
+    (`area_code_conflicts` warns of it before). Two files that bring the same new area at once both
+    get its one row (insert or leave as it is)."""
+    codes = _file_area_codes(frame)
+    names = sorted({name for _kind, _parent, name in codes})
+    stored = _area_codes(session, names)  # only the file's areas, through the index on their names
     new = [
         {"kind": kind, "parent": parent, "name": name, "code": code, "in_partnership": False}
-        for kind, parent, name, code in areas.itertuples(index=False)
-        if (kind, parent, name) not in index
+        for (kind, parent, name), code in codes.items()
+        if (kind, parent, name) not in stored
     ]
     if new:
         dialect_insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
         statement = dialect_insert(models.Area).on_conflict_do_nothing(index_elements=["kind", "parent", "name"])
         session.execute(statement, new)
-        index = _area_index(session)
-    return index
+        stored = _area_codes(session, names)
+    filled = [
+        {"area_id": stored[key][0], "new_code": code} for key, code in codes.items() if code and not stored[key][1]
+    ]
+    if filled:  # only where the stored code is empty, so an area another file just coded keeps its code
+        table = models.Area.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("area_id"), table.c.code == "")
+            .values(code=bindparam("new_code"))
+        )
+        session.connection().execute(statement, filled)
+    return {key: area_id for key, (area_id, _code) in stored.items()}
 
 
 def audit(session: Session, actor: str, action: str, detail: str) -> None:
@@ -105,7 +170,7 @@ def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResu
         return SaveResult(existing.id, 0, already_loaded=True)
     obs = loaded.observations
     area_ids = _area_ids(session, obs)
-    keys = list(zip(obs["area_kind"], obs["parent"], obs["area"], strict=True))
+    keys = list(zip(obs["area_kind"].tolist(), obs["parent"].tolist(), obs["area"].tolist(), strict=True))
     single = set(keys)
     submission = models.Submission(
         original_name=loaded.original_name,
@@ -122,7 +187,7 @@ def _save(session: Session, loaded: LoadedReturn, submitted_by: str) -> SaveResu
     )
     session.add(submission)
     session.flush()
-    rows = _observation_rows(obs, [area_ids[k] for k in keys], submission.id)
+    rows = _observation_rows(obs, [area_ids[k] for k in keys], submission.id, session.bind.dialect.name == "sqlite")
     bulk_insert(session.connection(), "observations", OBSERVATION_INSERT_COLUMNS, rows)
     audit(
         session,
@@ -152,16 +217,25 @@ OBSERVATION_INSERT_COLUMNS = [
 
 def _column(values: pd.Series) -> list:
     """A column as plain Python values, NaN as None."""
-    as_objects = values.astype(object)
-    return as_objects.where(values.notna(), None).tolist()
+    return [None if missing else value for value, missing in zip(values.tolist(), values.isna().tolist(), strict=True)]
 
 
-def _observation_rows(frame: pd.DataFrame, area_ids: list[int], submission_id: int) -> list[tuple]:
+def _iso_dates(values: list) -> list:
+    """Dates as SQLite's driver writes them (`date.isoformat()`), each distinct date converted once
+    rather than by the driver's adapter for every row; anything else as it is."""
+    text: dict[date, str] = {}
+    return [(text.get(v) or text.setdefault(v, v.isoformat())) if type(v) is date else v for v in values]
+
+
+def _observation_rows(
+    frame: pd.DataFrame, area_ids: list[int], submission_id: int, dates_as_text: bool = False
+) -> list[tuple]:
+    dates = _iso_dates if dates_as_text else list
     columns = {
         "indicator_id": frame["indicator"].tolist(),
         "area_id": area_ids,
-        "period_start": frame["period_start"].tolist(),
-        "period_end": frame["period_end"].tolist(),
+        "period_start": dates(frame["period_start"].tolist()),
+        "period_end": dates(frame["period_end"].tolist()),
         "breakdown": frame["breakdown"].tolist(),
         "value": _column(frame["value"]),
         "numerator": _column(frame["numerator"]),
