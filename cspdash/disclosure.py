@@ -15,7 +15,9 @@ is at least the sum of others, e.g. a force's crimes against those of its LSOAs)
 Ranges are exact: a component whose equalities form a tree (each cell the total of at most one
 relation and a part of at most one) is solved by interval arithmetic, any other component by linear
 programming (`scipy.optimize.linprog`; the relations are sums of whole numbers, so the bounds are
-whole numbers too).
+whole numbers too). Each component (cells linked by relations: e.g. one borough's categories in one
+month of one release) is protected and solved on its own, and one without a hidden cell not at all;
+`independent_blocks` finds the components of a whole table at once. scipy is imported only when used.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 Key = Hashable
 Relation = tuple[Key, Sequence[Key]]  # (total, parts): total = sum(parts)
@@ -125,40 +126,64 @@ def _tree(relations: Sequence[Relation], bounds: Sequence[Bound]) -> dict[Key, l
     return children
 
 
-def _tree_ranges(children: dict[Key, list[Key]], known: Mapping[Key, float]) -> dict[Key, Range]:
-    """Exact ranges over a forest: each subtree's possible totals bottom-up, then each cell's range
-    top-down from its total's range and its siblings' possible totals."""
-    up: dict[Key, Range] = {}
-
-    def span(cell: Key) -> Range:
-        if cell not in up:
-            if cell in known:
-                up[cell] = (known[cell], known[cell])
-            elif cell in children:
-                spans = [span(part) for part in children[cell]]
-                up[cell] = (max(0.0, sum(s[0] for s in spans)), sum(s[1] for s in spans))
-            else:
-                up[cell] = (0.0, math.inf)
-        return up[cell]
-
-    cells = set(children) | {p for parts in children.values() for p in parts}
+def _forest_order(children: Mapping[Key, list[Key]]) -> list[Key]:
+    """Every cell of a forest, each after all of its parts (a post-order from the roots)."""
     parts_of = {p for parts in children.values() for p in parts}
-    found: dict[Key, Range] = {}
-    stack = [cell for cell in cells if cell not in parts_of]
-    for root in stack:
-        found[root] = span(root)
-    while stack:
-        total = stack.pop()
-        if total not in children:
+    order: list[Key] = []
+    for root in (cell for cell in children if cell not in parts_of):
+        stack = [(root, False)]
+        while stack:
+            cell, expanded = stack.pop()
+            if expanded or cell not in children:
+                order.append(cell)
+                continue
+            stack.append((cell, True))
+            stack.extend((part, False) for part in reversed(children[cell]))
+    return order
+
+
+def _tree_ranges(
+    children: Mapping[Key, list[Key]], known: Mapping[Key, float], order: Sequence[Key] | None = None
+) -> dict[Key, Range]:
+    """Exact ranges over a forest: each subtree's possible totals bottom-up, then each cell's range
+    top-down from its total's range and its siblings' possible totals. `order`: the cells to find,
+    each after its parts (`_forest_order`: all; `_Block._around`: the unknown ones and their totals,
+    as a known part's range is its value)."""
+    order = _forest_order(children) if order is None else order
+    unbounded = (0.0, math.inf)
+    up: dict[Key, Range] = {}
+    for cell in order:  # every part before its total
+        if cell in known:
+            up[cell] = (known[cell], known[cell])
+        elif cell in children:
+            lows = highs = 0.0
+            for part in children[cell]:
+                part_low, part_high = up[part] if part in up else _span(part, known)
+                lows += part_low
+                highs += part_high
+            up[cell] = (max(0.0, lows), highs)
+        else:
+            up[cell] = unbounded
+    found: dict[Key, Range] = dict(up)  # the roots' ranges are their possible totals; parts narrowed below
+    for total in reversed(order):  # every total before its parts
+        parts = children.get(total)
+        if parts is None:
             continue
         low, high = found[total]
-        spans = [span(part) for part in children[total]]
-        lows, highs = sum(s[0] for s in spans), sum(s[1] for s in spans)
-        for part, (part_low, part_high) in zip(children[total], spans, strict=True):
-            others_high = highs - part_high if math.isfinite(part_high) else _sum_without(spans, part_high, 1)
+        spans = [up[part] if part in up else _span(part, known) for part in parts]
+        lows = highs = 0.0
+        for part_low, part_high in spans:
+            lows += part_low
+            highs += part_high
+        for part, (part_low, part_high) in zip(parts, spans, strict=True):
+            others_high = highs - part_high if part_high != math.inf else _sum_without(spans, part_high, 1)
             found[part] = (max(part_low, low - others_high), min(part_high, high - (lows - part_low)))
-            stack.append(part)
     return found
+
+
+def _span(cell: Key, known: Mapping[Key, float]) -> Range:
+    """A cell left out of a `_tree_ranges` order: known (its subtree's total is its value)."""
+    return (known[cell], known[cell])
 
 
 def _sum_without(spans: list[Range], value: float, side: int) -> float:
@@ -243,10 +268,49 @@ def _row(signed: Iterable[tuple[Key, float]], column: Mapping[Key, int], known: 
 
 
 def _solve(objective: np.ndarray, problem: dict):
+    from scipy.optimize import linprog  # here, so that importing this module stays cheap
+
     result = linprog(objective, **problem)
     if result.status != 0:
         raise ValueError(f"disclosure: the relations have no solution over the published cells ({result.message})")
     return result
+
+
+class _Block:
+    """One component of the relations (no cell shared with another), with what its ranges need that
+    does not change as cells are hidden: its cells, and its forest when its equalities form one."""
+
+    def __init__(self, relations: Sequence[Relation], bounds: Sequence[Bound]) -> None:
+        self.relations, self.bounds = relations, bounds
+        self.cells = cells_of(relations, bounds)
+        self.children = _tree(relations, bounds)
+        if self.children is not None:
+            self.order = _forest_order(self.children)
+            self.position = {cell: i for i, cell in enumerate(self.order)}
+            self.parent = {part: total for total, parts in self.children.items() for part in parts}
+
+    def ranges(self, known: Mapping[Key, float], truth: Mapping[Key, float | None], enough: float) -> dict[Key, Range]:
+        """The ranges of (at least) every cell of the block not in `known`."""
+        if self.children is not None:
+            return _tree_ranges(self.children, known, self._around(self.cells - known.keys()))
+        ordered = sorted(self.cells, key=repr)
+        return _lp_ranges(ordered, self.relations, self.bounds, known, truth, enough)
+
+    def _around(self, unknown: set[Key]) -> list[Key]:
+        """The unknown cells and every total above one, each after its parts: the only cells whose
+        ranges an unknown cell's range depends on, besides the known parts of those totals."""
+        parent, around = self.parent, set()
+        for cell in unknown:
+            while cell not in around:
+                around.add(cell)
+                if cell not in parent:
+                    break
+                cell = parent[cell]
+        return sorted(around, key=self.position.__getitem__)
+
+
+def _blocks(relations: Sequence[Relation], bounds: Sequence[Bound]) -> list[_Block]:
+    return [_Block(r, b) for r, b in components_of(relations, bounds)]
 
 
 def feasible_ranges(
@@ -255,25 +319,21 @@ def feasible_ranges(
     hidden: Iterable[Key],
     bounds: Sequence[Bound] = (),
     enough: float = math.inf,
+    blocks: Sequence[_Block] | None = None,
 ) -> dict[Key, Range]:
     """Each hidden cell's (smallest, largest) value given the published cells (those of `values` not
     hidden and not None) and the relations, over non-negative values; cells outside every relation
     are unbounded. With `enough`, a range found to be at least that wide may be given narrower than
-    it is (fewer linear programs)."""
+    it is (fewer linear programs). Each component of the relations is solved on its own, and only
+    one holding a hidden cell (`blocks`: the components, when already found)."""
     hidden = set(hidden) | {k for k, v in values.items() if v is None}
     known = {k: float(v) for k, v in values.items() if k not in hidden and v is not None}
     found: dict[Key, Range] = dict.fromkeys(hidden, (0.0, math.inf))
-    for component_relations, component_bounds in components_of(relations, bounds):
-        cells = cells_of(component_relations, component_bounds)
-        if not cells & hidden:
-            continue
-        tree = _tree(component_relations, component_bounds)
-        if tree is not None:
-            ranges = _tree_ranges(tree, known)
-        else:
-            ordered = sorted(cells, key=repr)
-            ranges = _lp_ranges(ordered, component_relations, component_bounds, known, values, enough)
-        found.update({k: ranges[k] for k in cells & hidden})
+    for block in _blocks(relations, bounds) if blocks is None else blocks:
+        inside = block.cells & hidden
+        if inside:
+            ranges = block.ranges(known, values, enough)
+            found.update({k: ranges[k] for k in inside})
     return found
 
 
@@ -297,6 +357,44 @@ def components_of(relations: Sequence[Relation], bounds: Sequence[Bound] = ()) -
         grouped[find(relation[0])][0].append(relation)
     for bound in bounds:
         grouped[find((*bound[0], *bound[1])[0])][1].append(bound)
+    return list(grouped.values())
+
+
+def independent_blocks(
+    relations: Sequence[Relation], bounds: Sequence[Bound] = (), touching: Iterable[Key] | None = None
+) -> list[tuple[list, list]]:
+    """`components_of` for many relations at once (the connected components of a sparse graph, in
+    order of their first relation); with `touching`, only the components holding one of those cells."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    linked = [(total, *parts) for total, parts in relations] + [(*outer, *inner) for outer, inner in bounds]
+    if not linked:
+        return []
+    number: dict = {}
+    heads: list[int] = []
+    tails: list[int] = []
+    firsts: list[int] = []
+    for cells in linked:
+        first = number.setdefault(cells[0], len(number))
+        firsts.append(first)
+        for cell in cells[1:]:
+            heads.append(first)
+            tails.append(number.setdefault(cell, len(number)))
+    size = len(number)
+    graph = coo_matrix((np.ones(len(heads)), (heads, tails)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    wanted = None if touching is None else {int(label[number[c]]) for c in touching if c in number}
+    grouped: dict = {}
+    for i, first in enumerate(firsts):
+        block = int(label[first])
+        if wanted is not None and block not in wanted:
+            continue
+        relation_list, bound_list = grouped.setdefault(block, ([], []))
+        if i < len(relations):
+            relation_list.append(relations[i])
+        else:
+            bound_list.append(bounds[i - len(relations)])
     return list(grouped.values())
 
 
@@ -328,6 +426,22 @@ def protect(
     return hidden
 
 
+def protect_block(
+    values: Mapping[Key, float | None],
+    relations: Sequence[Relation],
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+    already_hidden: Iterable[Key] = frozenset(),
+    bounds: Sequence[Bound] = (),
+) -> set[Key]:
+    """`protect` for relations and bounds that form one component (as `independent_blocks` gives
+    them), with `values` holding at least that component's cells: no search for components."""
+    hidden = {k for k, v in values.items() if v is None or policy.primary(v)} | set(already_hidden)
+    cells = cells_of(relations, bounds)
+    if not cells & hidden:
+        return hidden
+    return hidden | _protect_component(values, relations, bounds, policy, hidden & cells)
+
+
 def _protect_component(
     values: Mapping[Key, float | None],
     relations: Sequence[Relation],
@@ -336,9 +450,13 @@ def _protect_component(
     hidden: set[Key],
 ) -> set[Key]:
     """Widen over the equalities first (fast: usually a tree), then over the inequalities too (an
-    inequality only narrows ranges further), widening every narrow cell of a round at once."""
-    hidden = _widen(values, relations, (), policy, set(hidden), one_at_a_time=True)
-    return _widen(values, relations, bounds, policy, hidden, one_at_a_time=False) if bounds else hidden
+    inequality only narrows ranges further), widening every narrow cell of a round at once. The
+    relations and bounds are one component (`components_of`); without the bounds it may fall apart."""
+    equalities = _blocks(relations, ()) if bounds else [_Block(relations, ())]
+    hidden = _widen(values, relations, (), policy, set(hidden), True, equalities)
+    if not bounds:
+        return hidden
+    return _widen(values, relations, bounds, policy, hidden, False, [_Block(relations, bounds)])
 
 
 def _widen(
@@ -348,9 +466,12 @@ def _widen(
     policy: DisclosurePolicy,
     hidden: set[Key],
     one_at_a_time: bool,
+    blocks: Sequence[_Block],
 ) -> set[Key]:
+    """Hide partners until no hidden cell's range is too narrow (`blocks`: the relations' components,
+    found once, as hiding a cell changes none of them)."""
     while True:
-        ranges = feasible_ranges(values, relations, hidden, bounds, enough=policy.width)
+        ranges = feasible_ranges(values, relations, hidden, bounds, enough=policy.width, blocks=blocks)
         narrow = {k: high - low for k, (low, high) in ranges.items() if high - low < policy.width - 1e-6}
         if not narrow:
             return hidden

@@ -40,7 +40,15 @@ import numpy as np
 import pandas as pd
 
 from cspdash.catalogue import Catalogue, Indicator
-from cspdash.disclosure import DEFAULT_POLICY, Bound, DisclosurePolicy, Relation, cells_of, components_of, protect
+from cspdash.disclosure import (
+    DEFAULT_POLICY,
+    Bound,
+    DisclosurePolicy,
+    Relation,
+    cells_of,
+    independent_blocks,
+    protect_block,
+)
 from cspdash.periods import Quarter
 
 PRIMARY, SECONDARY = "primary", "secondary"
@@ -62,19 +70,25 @@ class Rules:
 def small_count(frame: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.Series:
     """The count each figure rests on: a count's value, a rate's numerator (or the count its value and
     denominator imply when the numerator was not given)."""
-    unit = frame["indicator"].map(lambda i: indicators[i].unit if i in indicators else "count")
+    unit = _units(frame, indicators)
     count = pd.to_numeric(frame["value"], errors="coerce").where(unit == "count")
     ratio = unit.isin(["rate", "percent"])
-    implied = pd.Series(
-        [
+    implied = pd.Series(np.nan, index=frame.index, dtype=float)
+    if ratio.any():  # only a rate or percentage implies a count
+        rates = frame[ratio]
+        implied[ratio] = [
             _implied_numerator(indicators.get(i), v, d)
-            for i, v, d in zip(frame["indicator"], frame["value"], frame["denominator"], strict=True)
-        ],
-        index=frame.index,
-        dtype=float,
-    )
+            for i, v, d in zip(rates["indicator"], rates["value"], rates["denominator"], strict=True)
+        ]
     numerator = pd.to_numeric(frame["numerator"], errors="coerce").astype(float)
     return count.astype(float).fillna(numerator.where(ratio).fillna(implied.where(ratio)))
+
+
+def _units(frame: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.Series:
+    """Each row's unit ("count" for an indicator not in the catalogue)."""
+    names = frame["indicator"].unique()
+    unit = {i: indicators[i].unit if i in indicators else "count" for i in names}
+    return frame["indicator"].map(unit).astype(object)
 
 
 def _implied_numerator(ind: Indicator | None, value: float, denominator: float) -> float:
@@ -89,76 +103,109 @@ def _keys(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     return [*columns, *(c for c in RELEASE if c in frame)]
 
 
-def _known(frame: pd.DataFrame) -> dict:
+def _known(frame: pd.DataFrame) -> pd.Series:
     """Each row's stored value, NaN where it is not known (suppressed at source, or missing)."""
     value = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-    return value.where(~frame["suppressed"].astype(bool)).to_dict()
+    return value.where(~frame["suppressed"].astype(bool))
 
 
-def _holds(known: Mapping, total, parts: Sequence) -> bool:
-    """Whether total = sum(parts) holds on the stored figures (or could, with one unknown): only a
-    relation that holds lets a reader narrow a hidden figure down."""
-    values = [known[p] for p in parts if not np.isnan(known[p])]
-    if np.isnan(known[total]):
-        return True
-    rest = known[total] - sum(values)
-    return abs(rest) < 1e-6 if len(values) == len(parts) else rest > -1e-6
+def _holding(known: pd.Series, relations: list[Relation]) -> list[Relation]:
+    """The relations that hold on the stored figures (`known`, by row index), all checked at once:
+    total = sum(parts), or could, with a figure unknown (the total, or parts summing to no more than
+    it). Only a relation that holds lets a reader narrow a hidden figure down."""
+    if not relations:
+        return relations
+    lengths = np.fromiter((len(parts) for _, parts in relations), dtype=np.int64, count=len(relations))
+    totals = known.reindex([total for total, _ in relations]).to_numpy(dtype=float)
+    parts = known.reindex([p for _, ps in relations for p in ps]).to_numpy(dtype=float)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    missing = np.add.reduceat(np.isnan(parts).astype(np.int64), starts)
+    rest = totals - np.add.reduceat(np.nan_to_num(parts, nan=0.0), starts)
+    holds = np.isnan(totals) | np.where(missing == 0, np.abs(rest) < 1e-6, rest > -1e-6)
+    return [relation for relation, keep in zip(relations, holds.tolist(), strict=True) if keep]
 
 
-def _sum_relations(frame: pd.DataFrame, rules: Rules, known: Mapping) -> list[Relation]:
+def _group_ids(frame: pd.DataFrame, columns: list) -> np.ndarray:
+    """Each row's group over `columns` (NaN a value of its own), numbered in order of first appearance."""
+    return frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+
+
+def _sum_relations(frame: pd.DataFrame, rules: Rules, known: pd.Series) -> list[Relation]:
     """The kinds' sum rules and category totals per area, period, breakdown and release; a part with
     no row is a published 0, so it is left out of the parts rather than dropping the relation."""
-    relations: list[Relation] = []
     named = {name for total, parts in rules.sums for name in (total, *parts)}
     rows = frame[frame["indicator"].isin(named)]
     if rows.empty:
-        return relations
-    for _, group in rows.groupby(_keys(rows, CELL), sort=False, dropna=False):
-        at = dict(zip(group["indicator"], group.index, strict=True))
-        for total, parts in rules.sums:
-            present = [at[p] for p in parts if p in at]
-            if total in at and present and _holds(known, at[total], present):
-                relations.append((at[total], present))
-    return relations
-
-
-def _breakdown_relations(frame: pd.DataFrame, known: Mapping) -> list[Relation]:
-    """The figure for all (breakdown "") = the sum of the breakdowns listed, per release."""
+        return []
+    group = _group_ids(rows, _keys(rows, CELL)).tolist()
+    at = dict(zip(zip(group, rows["indicator"].tolist(), strict=True), rows.index.tolist(), strict=True))
+    totals = {total for total, _ in rules.sums}
+    with_total = sorted({g for (g, indicator) in at if indicator in totals})
     relations: list[Relation] = []
-    split = frame[frame["breakdown"] != ""]
-    if split.empty:
-        return relations
+    for g in with_total:  # groups in order of first appearance, each rule in order (as declared)
+        for total, parts in rules.sums:
+            present = [at[(g, p)] for p in parts if (g, p) in at]
+            if (g, total) in at and present:
+                relations.append((at[(g, total)], present))
+    return _holding(known, relations)
+
+
+def _breakdown_relations(frame: pd.DataFrame, known: pd.Series) -> list[Relation]:
+    """The figure for all (breakdown "") = the sum of the breakdowns listed, per release."""
+    split = np.asarray(frame["breakdown"] != "", dtype=bool)
+    if not split.any():
+        return []
+    whole = np.asarray(frame["breakdown"] == "", dtype=bool)
     keys = _keys(frame, ["area", "indicator", "period_start", "period_end"])
-    whole = frame[frame["breakdown"] == ""]
-    whole_at = dict(zip(whole[keys].fillna("").itertuples(index=False, name=None), whole.index, strict=True))
-    split_keys = split[keys].fillna("")
-    for key, parts in split.groupby([split_keys[k] for k in keys], sort=False):
-        total = whole_at.get(key)
-        if total is not None and _holds(known, total, list(parts.index)):
-            relations.append((total, list(parts.index)))
-    return relations
+    group = _group_ids(frame[keys].fillna(""), keys)  # one number per series and period, whole or split
+    labels = frame.index.to_numpy()
+    whole_at = dict(zip(group[whole].tolist(), labels[whole].tolist(), strict=True))
+    split_group, split_labels = group[split], labels[split]
+    order = np.argsort(split_group, kind="stable")  # each group's rows in frame order
+    ordered = split_group[order]
+    edges = np.flatnonzero(np.diff(ordered)) + 1
+    begins = np.concatenate(([0], edges)).tolist()
+    stops = [*edges.tolist(), len(order)]
+    firsts = order[begins]  # where each group first appears: the relations in that order
+    parts = split_labels[order].tolist()
+    relations: list[Relation] = []
+    for g in np.argsort(firsts, kind="stable").tolist():
+        total = whole_at.get(int(ordered[begins[g]]))
+        if total is not None:
+            relations.append((total, parts[begins[g] : stops[g]]))
+    return _holding(known, relations)
 
 
-def _period_relations(frame: pd.DataFrame, known: Mapping) -> list[Relation]:
+def _period_relations(frame: pd.DataFrame, known: pd.Series) -> list[Relation]:
     """A period = the sum of the shorter periods of its series and release that tile it exactly."""
     relations: list[Relation] = []
     start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
     timed = frame.assign(_start=start, _end=end, _days=(end - start).dt.days + 1)
     keys = _keys(timed, ["area", "indicator", "breakdown"])
-    for _, series in timed[_overlapping(timed, keys)].groupby(keys, sort=False, dropna=False):
-        for idx, row in series.iterrows():
-            inside = series[(series["_start"] >= row["_start"]) & (series["_end"] <= row["_end"])]
-            inside = inside[inside["_days"] < row["_days"]]
-            tiles = not inside["_start"].duplicated().any() and inside["_days"].sum() == row["_days"]
-            if len(inside) > 1 and tiles and _holds(known, idx, list(inside.index)):
-                relations.append((idx, list(inside.index)))
-    return relations
+    overlapping = timed[_overlapping(timed, keys)]
+    if overlapping.empty:
+        return relations
+    group = _group_ids(overlapping, keys)
+    order = np.argsort(group, kind="stable")  # each series' rows in frame order
+    edges = [0, *(np.flatnonzero(np.diff(group[order])) + 1).tolist(), len(order)]
+    starts = overlapping["_start"].to_numpy()[order]
+    ends = overlapping["_end"].to_numpy()[order]
+    days = overlapping["_days"].to_numpy()[order]
+    labels = overlapping.index.to_numpy()[order].tolist()
+    for begin, stop in zip(edges[:-1], edges[1:], strict=True):
+        s, e, d = starts[begin:stop], ends[begin:stop], days[begin:stop]
+        for i in range(stop - begin):
+            inside = np.flatnonzero((s >= s[i]) & (e <= e[i]) & (d < d[i]))
+            if len(inside) > 1 and len(np.unique(s[inside])) == len(inside) and d[inside].sum() == d[i]:
+                relations.append((labels[begin + i], [labels[begin + j] for j in inside]))
+    return _holding(known, relations)
 
 
 def _overlapping(timed: pd.DataFrame, keys: list[str]) -> pd.Series:
     """The rows of series in which two periods overlap (e.g. a quarter beside its months)."""
-    ordered = timed.sort_values([*keys, "_start"])
-    series = ordered.groupby(keys, sort=False, dropna=False).ngroup()
+    numbered = timed[["_start", "_end"]].assign(_series=_group_ids(timed, keys))
+    ordered = numbered.sort_values(["_series", "_start"])
+    series = ordered["_series"]
     reach = ordered["_end"].groupby(series).cummax().groupby(series).shift()
     overlap = (ordered["_start"] <= reach).groupby(series).transform("any")
     return overlap.reindex(timed.index).fillna(False).astype(bool)
@@ -192,7 +239,8 @@ def relations_of(frame: pd.DataFrame, rules: Rules) -> tuple[list[Relation], lis
     """Every relation over the frame's count rows (by row index): equalities, then inequalities."""
     known = _known(frame)
     relations = _sum_relations(frame, rules, known) + _breakdown_relations(frame, known)
-    return relations + _period_relations(frame, known), _within_bounds(frame, rules, known)
+    relations += _period_relations(frame, known)
+    return relations, _within_bounds(frame, rules, known.to_dict() if rules.within else {})
 
 
 def protect_observations(
@@ -212,16 +260,16 @@ def protect_observations(
     suppressed = out["suppressed"].astype(bool)
     counts = small_count(out, indicators)
     primary = counts.between(policy.low, policy.high) & ~suppressed
-    linear = out["indicator"].map(lambda i: i not in indicators or indicators[i].unit == "count")
+    linear = _units(out, indicators) == "count"
     relations, bounds = relations_of(out[linear], rules)
     hidden = set(out.index[primary | suppressed])
-    value = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    for component, component_bounds in components_of(relations, bounds):
+    value = pd.to_numeric(out["value"], errors="coerce").astype(float).to_numpy()
+    unknown = suppressed.to_numpy() | np.isnan(value)
+    position = {key: i for i, key in enumerate(out.index.tolist())}
+    for component, component_bounds in independent_blocks(relations, bounds, hidden):
         cells = cells_of(component, component_bounds)
-        if not cells & hidden:
-            continue
-        values = {k: (None if suppressed[k] or np.isnan(value[k]) else float(value[k])) for k in cells}
-        hidden |= protect(values, component, policy, cells & hidden, component_bounds)
+        values = {k: (None if unknown[position[k]] else float(value[position[k]])) for k in cells}
+        hidden |= protect_block(values, component, policy, cells & hidden, component_bounds)
     hidden |= _shares_of_hidden_wholes(out, rules, hidden)
     secondary = out.index.isin(list(hidden)) & ~primary & ~suppressed
     out.loc[primary, "withheld"] = PRIMARY
@@ -276,7 +324,8 @@ def for_publication(
     missing = [c for c in CELL if c not in frame]  # e.g. one area's releases: no area column
     frame = frame.assign(**dict.fromkeys(missing, ""))
     keys = [*CELL, "indicator"]
-    if frame.empty or "vintage" not in frame or not frame.duplicated(keys).any():
+    one_release = "vintage" not in frame or frame["vintage"].nunique(dropna=False) <= 1
+    if frame.empty or one_release or not frame.duplicated(keys).any():
         out = protect_observations(frame, indicators, rules, policy)
     else:
         releases = frame.groupby(frame["vintage"].fillna(""), sort=False)

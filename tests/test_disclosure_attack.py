@@ -235,7 +235,7 @@ def real_export(request, tmp_path_factory) -> tuple[str, pd.DataFrame]:
         pytest.skip(f"reference data not found at {REFERENCE}")
     folder = tmp_path_factory.mktemp(f"attack_{request.param}")
     db = f"sqlite:///{folder / 'store.db'}"
-    loaded = cli("ingest", *(str(REFERENCE / name) for name in REAL_FILES[request.param]), "--db", db)
+    loaded = cli("ingest", *(str(REFERENCE / name) for name in REAL_FILES[request.param]), "--db", db, "--create")
     assert loaded.returncode == 0, loaded.stderr
     return request.param, export(db, folder / "export.csv")
 
