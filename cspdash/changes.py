@@ -120,12 +120,17 @@ def status_changes(
     as_published: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame,
     quarter: Quarter | None = None,
     provisional_months: dict[str, int] | None = None,
+    board_histories: Callable[[str], dict] | None = None,
 ) -> StatusPreview:
     """RAG statuses the file would change, for each of the partnership's areas it has figures for, as
     the board would judge them after storing it: figures in force before and after (a release added
     as the newest submission, with its vintage; `add_to_force`), the releases beside them, every
     status judged on the figures as published (`as_published`). Quarters judged: `quarter` (the
-    board's) and the newest four complete quarters the file covers (`quarters_judged`)."""
+    board's) and the newest four complete quarters the file covers (`quarters_judged`).
+
+    `board_histories(area)`, when given, is the board service's histories of the area's published
+    figures as they are now: the statuses before are read from them (what the board shows), not
+    prepared again."""
     rows, judged = [], {}
     for area, incoming in partnership_figures(loaded, catalogue).items():
         quarters = quarters_judged(incoming, quarter)
@@ -138,7 +143,11 @@ def status_changes(
         after = published(after_obs, after_rel, as_published)
         touched = changed_indicators(before, after)
         judge = dict(quarters=quarters, targets=targets, provisional_months=provisional_months)
-        was = judge_quarters(catalogue, *only(before, touched), **judge)
+        if board_histories is not None:
+            now_shown = board_histories(area)
+            was = judge_histories(catalogue, {k: v for k, v in now_shown.items() if k in touched}, quarters, targets)
+        else:
+            was = judge_quarters(catalogue, *only(before, touched), **judge)
         now = judge_quarters(catalogue, *only(after, touched), **judge)
         rows.extend(_differences(area, was, now, catalogue))
     return StatusPreview(pd.DataFrame(rows, columns=STATUS_COLUMNS), judged)
@@ -283,11 +292,18 @@ def judge_quarters(
     """Every indicator's status in each quarter, as the board judges it from an area's published
     figures and releases: histories by `prepare_all`, rows by `overview_rows`."""
     from cspdash.board import prepare_all
-    from cspdash.overview import overview_rows
 
     if observations.empty:
         return {}
-    histories = prepare_all(catalogue, observations, releases, provisional_months)
+    return judge_histories(catalogue, prepare_all(catalogue, observations, releases, provisional_months), quarters, targets)
+
+
+def judge_histories(catalogue: Catalogue, histories: dict, quarters: tuple[Quarter, ...], targets: dict) -> Judged:
+    """Every indicator's status in each quarter, read from its prepared history."""
+    from cspdash.overview import overview_rows
+
+    if not histories:
+        return {}
     judged = {}
     for quarter in quarters:
         for row in overview_rows(catalogue, pd.DataFrame(), quarter, targets, histories=histories):

@@ -410,12 +410,15 @@ def check_upload(
     targets: dict,
     today: date | None = None,
     quarter: Quarter | None = None,
+    board_histories=None,
 ) -> UploadCheck:
     """Check an uploaded file as `validate` would, and work out the figures and statuses it would change
     (for every kind: `cspdash.changes.status_changes`, in `quarter`, the board's, and the newest
     quarters the file covers), every status judged on the figures as published.
 
-    The browser's file name is only a label: the file is written under a name of our own."""
+    The browser's file name is only a label: the file is written under a name of our own.
+    `board_histories(area)`: the board service's published histories of an area (the upload page
+    passes them), so the statuses before are the board's own, read rather than prepared again."""
     try:
         shown = safe_file_name(name)
     except BadFileName as error:
@@ -434,7 +437,9 @@ def check_upload(
     changes = compare_with_store(loaded, current)
     if already_stored(engine, loaded.sha256):
         return UploadCheck(shown, loaded, warnings, changes, pd.DataFrame(columns=STATUS_COLUMNS), {}, True)
-    preview = status_changes(engine, loaded, load_catalogue(), targets, publisher(), quarter, provisional_months())
+    preview = status_changes(
+        engine, loaded, load_catalogue(), targets, publisher(), quarter, provisional_months(), board_histories
+    )
     return UploadCheck(shown, loaded, warnings, changes, preview.changes, preview.judged)
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from cspdash.catalogue import load_catalogue
 from cspdash.safe_text import plain_markdown
+from cspdash.service import Audience
 from cspdash.store import records
 from cspdash.store.repository import save_returns
 from data_loaders.ingest import UploadCheck, check_upload
@@ -34,7 +35,10 @@ def checked(upload, earlier: dict, now: dict) -> UploadCheck:
     content = upload.getvalue()
     key = (upload.name, hashlib.sha256(content).hexdigest(), version(), quarter)
     found = earlier.get(key)
-    now[key] = found or check_upload(db, upload.name, content, board().targets(), quarter=quarter)
+    public = board(Audience.PUBLIC)  # the statuses before: the board's own, as everyone sees them
+    now[key] = found or check_upload(
+        db, upload.name, content, public.targets(), quarter=quarter, board_histories=lambda a: public.histories(a, True)
+    )
     return now[key]
 
 

@@ -155,3 +155,30 @@ def test_a_london_wide_release_previews_in_words_the_partnership_first(store_cop
     assert robbery[["Was", "Would be"]].values.tolist() == [["Red", "No signal"]]
     assert [b.label for b in at.button if b.label.startswith("Confirm")] == ["Confirm: store 1 file(s)"]
     assert observation_count(open_store(store_copy)) == 8544  # nothing stored before confirming
+
+
+@pytest.mark.parametrize("upload", ["release", "edited return"])
+def test_the_preview_reads_the_statuses_before_from_the_board_service(store_copy, upload, monkeypatch):
+    """The upload page passes the board service's histories: the statuses before are the board's own,
+    read rather than prepared again, and the preview is the same as one that prepares them itself."""
+    import cspdash.board
+
+    if upload == "release":
+        require(RELEASE.is_file(), f"reference release not found at {RELEASE}")
+        name, content = RELEASE.name, RELEASE.read_bytes()
+    else:
+        name, content = "custody_up.xlsx", edited_return(E11=97, C9=400)
+    engine = open_store(store_copy)
+    board = public_board(engine)
+    prepared_alone = check_upload(engine, name, content, board.targets(), quarter=BOARD_QUARTER)
+    histories = {area: board.histories(area, True) for area in board.areas()}
+    calls = []
+    original = cspdash.board.prepare
+    monkeypatch.setattr(cspdash.board, "prepare", lambda *a, **k: calls.append(a[0].id) or original(*a, **k))
+    from_board = check_upload(
+        engine, name, content, board.targets(), quarter=BOARD_QUARTER, board_histories=histories.__getitem__
+    )
+    assert not prepared_alone.statuses.empty
+    assert from_board.statuses.equals(prepared_alone.statuses) and from_board.judged == prepared_alone.judged
+    touched = set(calls)
+    assert len(calls) == len(touched), "an indicator's history was prepared twice for one preview"
