@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -108,17 +109,65 @@ def tables_with_rows(connection: Connection) -> dict[str, int]:
     return counts
 
 
-def _insert_backup(connection: Connection, archive: zipfile.ZipFile) -> dict[str, int]:
-    files = {
-        int(match[1]): archive.read(name) for name in archive.namelist() if (match := re.match(r"files/(\d+)/", name))
-    }
+class Backup:
+    """A backup read and checked in full (every table parsed), before anything is written."""
+
+    def __init__(self, manifest: dict, records: dict[str, list[dict]]) -> None:
+        self.manifest, self.records = manifest, records
+
+
+def read_backup(data: bytes | Path) -> Backup:
+    """Read and check a whole backup: RestoreError (one sentence) if it is not one, or is damaged
+    (a table cut short, a file that fails its check), so that a restore never starts on it."""
+    if isinstance(data, Path | str):
+        path = Path(data)
+        if path.is_dir():
+            raise RestoreError("is a folder, not a backup: give the .zip file that `backup` wrote")
+        raw = path.read_bytes()
+    else:
+        raw = data
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, EOFError, zlib.error) as error:
+        raise RestoreError(f"not a dashboard backup ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise RestoreError(f"backup format {found!r} is not {FORMAT!r}")
+    records: dict[str, list[dict]] = {}
+    entry = "manifest.json"
+    try:
+        files = {}
+        for name in archive.namelist():
+            if match := re.match(r"files/(\d+)/", name):
+                entry = name
+                files[int(match[1])] = archive.read(name)
+        for model in TABLES:
+            entry = f"tables/{model.__tablename__}.jsonl"
+            lines = archive.read(entry).decode("utf-8").splitlines()
+            records[model.__tablename__] = [_decode(model, json.loads(line)) for line in lines if line]
+            if model is models.Submission:
+                for record in records[model.__tablename__]:
+                    record["content"] = files.get(record["id"])
+    except KeyError:
+        raise RestoreError(f"the backup is damaged: {entry} is missing. Nothing was changed") from None
+    except (ValueError, TypeError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+        reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        raise RestoreError(f"the backup is damaged: {entry} cannot be read ({reason}). Nothing was changed") from None
+    expected = manifest.get("rows") or {}
+    for table_name, count in expected.items():
+        if table_name in records and len(records[table_name]) != count:
+            raise RestoreError(
+                f"the backup is damaged: tables/{table_name}.jsonl holds {len(records[table_name]):,} rows where its "
+                f"manifest says {count:,}. Nothing was changed"
+            )
+    return Backup(manifest, records)
+
+
+def _insert_backup(connection: Connection, checked: Backup) -> dict[str, int]:
     restored = {}
     for model in TABLES:
-        lines = archive.read(f"tables/{model.__tablename__}.jsonl").decode("utf-8").splitlines()
-        records = [_decode(model, json.loads(line)) for line in lines if line]
-        if model is models.Submission:
-            for record in records:
-                record["content"] = files.get(record["id"])
+        records = checked.records[model.__tablename__]
         for start in range(0, len(records), 5000):
             connection.execute(insert(model.__table__), records[start : start + 5000])
         restored[model.__tablename__] = len(records)
@@ -132,18 +181,13 @@ def _insert_backup(connection: Connection, archive: zipfile.ZipFile) -> dict[str
     return restored
 
 
-def restore(engine: Engine, data: bytes | Path) -> dict[str, int]:
+def restore(engine: Engine, data: bytes | Path | Backup) -> dict[str, int]:
     """Restore a backup into an empty database (migrated here); returns the rows restored per table.
 
-    Refuses, changing nothing, a database with a row in any table, and names those tables."""
-    raw = Path(data).read_bytes() if isinstance(data, Path | str) else data
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        manifest = json.loads(archive.read("manifest.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
-        raise RestoreError(f"not a dashboard backup ({error})") from None
-    if manifest.get("format") != FORMAT:
-        raise RestoreError(f"backup format {manifest.get('format')!r} is not {FORMAT!r}")
+    The whole backup is read and checked first (`read_backup`): a damaged one is refused before the
+    database is touched. Refuses, changing nothing, a database with a row in any table, and names
+    those tables."""
+    checked = data if isinstance(data, Backup) else read_backup(data)
     with for_writing(engine).begin() as connection:
         occupied = tables_with_rows(connection)
         if occupied:
@@ -152,7 +196,7 @@ def restore(engine: Engine, data: bytes | Path) -> dict[str, int]:
                 f"the database is not empty: it holds {listed}. Nothing was changed; restore into a new, empty database"
             )
         migrate(connection)
-        restored = _insert_backup(connection, archive)
+        restored = _insert_backup(connection, checked)
         session = Session(bind=connection)
         sync_catalogue(session)
         bump_version(session)

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import norm
 
 from cspdash.disclosure import DisclosurePolicy, protect
 
@@ -64,6 +63,8 @@ def census_base(area_code: str) -> pd.DataFrame:
 
 def z_value(level: float = 0.95) -> float:
     """The two-sided normal quantile for an interval: 1.959964 for 95%."""
+    from scipy.stats import norm  # here, not at the top: scipy is slow to import
+
     return float(norm.ppf(0.5 + level / 2))
 
 

@@ -1,12 +1,12 @@
 """Significance tests for a change between two periods, allowing for the over-dispersion real
-series show, and 95% intervals for a single figure."""
+series show, and 95% intervals for a single figure. scipy is imported by the functions that use it,
+so that importing this module (and the command line's start) stays cheap."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import binomtest, chi2, fisher_exact
 
 SIGNIFICANCE = 0.05
 
@@ -44,6 +44,8 @@ def count_change_p(current: float, previous: float, exposure_ratio: float = 1.0,
     `dispersion` (≥ 1) scales the counts down to the information they really carry (quasi-Poisson):
     3 → 5 gives p ≈ 0.73; 2,600 → 2,400 gives p ≈ 0.005 as Poisson but p ≈ 0.3 at dispersion 20.
     """
+    from scipy.stats import binomtest
+
     scale = max(dispersion, 1.0)
     current, previous = round(current / scale), round(previous / scale)
     total = current + previous
@@ -58,6 +60,8 @@ def proportion_change_p(
 ) -> float:
     """Two-sided p-value (Fisher's exact test) that two proportions are the same; cells are
     scaled down by `dispersion` when the history varies more than binomial sampling explains."""
+    from scipy.stats import fisher_exact
+
     scale = max(dispersion, 1.0)
     table = [
         [round(num_now / scale), round((den_now - num_now) / scale)],
@@ -70,12 +74,16 @@ def proportion_change_p(
 
 def proportion_interval(numerator: float, denominator: float, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion, as percentages."""
+    from scipy.stats import binomtest
+
     result = binomtest(round(numerator), round(denominator)).proportion_ci(confidence, method="wilson")
     return result.low * 100.0, result.high * 100.0
 
 
 def count_interval(count: float, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) Poisson interval for a count."""
+    from scipy.stats import chi2
+
     alpha = 1 - confidence
     k = round(count)
     low = 0.0 if k == 0 else chi2.ppf(alpha / 2, 2 * k) / 2

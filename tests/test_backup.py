@@ -84,7 +84,9 @@ def test_backup_and_restore_from_the_command_line(tmp_path):
     run = [sys.executable, "-m", "data_loaders"]
     assert subprocess.run([*run, "backup", "--db", source, "-o", str(zip_path)], cwd=ROOT).returncode == 0
     target = f"sqlite:///{tmp_path / 'target.db'}"
-    result = subprocess.run([*run, "restore", str(zip_path), "--db", target], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [*run, "restore", str(zip_path), "--db", target, "--create"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     exports = []
     for url in (source, target):

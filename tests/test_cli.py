@@ -15,7 +15,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def test_ingest_the_real_2018_20_release_and_export_gives_613(tmp_path, reference):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     source = MPS_BOROUGH / "mps_borough_24m_201806-202005_LookUp_BoroughName.csv"
-    ingest = cli("ingest", str(source), "--db", db)
+    ingest = cli("ingest", str(source), "--db", db, "--create")
     assert ingest.returncode == 0, ingest.stderr
     assert "stored" in ingest.stdout
     out = tmp_path / "export.csv"
@@ -42,7 +42,7 @@ def test_a_refused_file_stores_nothing_and_says_where(tmp_path):
     good = ROOT / "sample_data/returns/2024-25_Q4_hackney_vawg.xlsx"
     bad = tmp_path / "bad.csv"
     bad.write_text("MajorText,MinorText,BoroughName,202401\nROBBERY,ROBBERY OF PERSONAL PROPERTY,Hackney,lots\n")
-    result = cli("ingest", str(good), str(bad), "--db", db)
+    result = cli("ingest", str(good), str(bad), "--db", db, "--create")
     assert result.returncode == 1
     assert "bad.csv csv!D2: 'lots' is not a whole number of crimes" in result.stderr
     assert "Traceback" not in result.stderr
@@ -97,7 +97,7 @@ def test_template_then_export_xlsx(tmp_path):
     assert book.sheetnames == ["Instructions", "Return", "Definitions"]
     assert cli("template", "no_such_kind", "-o", str(out)).returncode == 1
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    cli("ingest", str(ROOT / "sample_data/returns/2024-25_Q4_hackney_vawg.xlsx"), "--db", db)
+    cli("ingest", str(ROOT / "sample_data/returns/2024-25_Q4_hackney_vawg.xlsx"), "--db", db, "--create")
     export = tmp_path / "export.xlsx"
     assert cli("export", "--db", db, "--format", "xlsx", "-o", str(export)).returncode == 0
     frame = pd.read_excel(export, engine="calamine")

@@ -17,7 +17,7 @@ from tests.conftest import MPS_BOROUGH, ROOT
 
 def ingest(path, url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "data_loaders", "ingest", str(path), "--db", url],
+        [sys.executable, "-m", "data_loaders", "ingest", str(path), "--db", url, "--create"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -139,7 +139,7 @@ def deployment(tmp_path) -> dict[str, str]:
         "DASHBOARD_WARM_QUARTERS": "0",
     }
     (tmp_path / "hubs.csv").write_text(HUBS_RETURN, encoding="utf-8")
-    cli("ingest", str(tmp_path / "hubs.csv"), "--db", env["DASHBOARD_DATABASE_URL"], env=env)
+    cli("ingest", str(tmp_path / "hubs.csv"), "--db", env["DASHBOARD_DATABASE_URL"], "--create", env=env)
     return env
 
 

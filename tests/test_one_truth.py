@@ -180,7 +180,9 @@ def london_board(tmp_path_factory):
     env = {**os.environ, "DASHBOARD_CATALOGUE": str(write_catalogue(folder / "catalogue.toml", london_boroughs()))}
     url = f"sqlite:///{folder / 'mps.db'}"
     files = sorted(str(path) for path in MPS_BOROUGH.glob("*.csv"))
-    subprocess.run([sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url, "--create"], cwd=ROOT, env=env, check=True
+    )
     code = f"from tests.test_one_truth import board_rows_for_london; board_rows_for_london({url!r})"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -37,6 +37,9 @@ def fill(kind: str, rng: random.Random) -> tuple[openpyxl.Workbook, dict]:
         else:
             denominator = rng.randint(5, 200) if ind.unit == "percent" else rng.randint(500, 9000)
             numerator = rng.randint(0, denominator)
+            if ind.id in return_kinds()[kind].ranges:  # within the range its kind declares (a rate a year)
+                denominator = rng.randint(2000, 9000)
+                numerator = rng.randint(5, denominator * return_kinds()[kind].ranges[ind.id][1] // 400_000)
             sheet.cell(row, 3, numerator)
             sheet.cell(row, 4, denominator)
             typed[ind.id] = (numerator, denominator, None)
@@ -78,7 +81,7 @@ def test_what_is_typed_into_a_template_comes_back_out_of_export(kind, tmp_path):
     db = f"sqlite:///{tmp_path / 'round.db'}"
     validate = cli("validate", str(path))
     assert validate.returncode == 0, validate.stdout
-    assert cli("ingest", str(path), "--db", db).returncode == 0
+    assert cli("ingest", str(path), "--db", db, "--create").returncode == 0  # a new store: said so
     out = tmp_path / "export.csv"
     assert cli("export", "--db", db, "-o", str(out)).returncode == 0
     export = pd.read_csv(out, keep_default_na=False, dtype=str).set_index("indicator")
