@@ -295,7 +295,9 @@ def judge_quarters(
 
     if observations.empty:
         return {}
-    return judge_histories(catalogue, prepare_all(catalogue, observations, releases, provisional_months), quarters, targets)
+    return judge_histories(
+        catalogue, prepare_all(catalogue, observations, releases, provisional_months), quarters, targets
+    )
 
 
 def judge_histories(catalogue: Catalogue, histories: dict, quarters: tuple[Quarter, ...], targets: dict) -> Judged:

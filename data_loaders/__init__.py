@@ -9,7 +9,11 @@ from __future__ import annotations
 from importlib import import_module
 
 __all__ = ["Problem", "ReturnRefused", "load_file"]
-_FROM = {"load_file": "data_loaders.detect", "Problem": "data_loaders.problems", "ReturnRefused": "data_loaders.problems"}
+_FROM = {
+    "load_file": "data_loaders.detect",
+    "Problem": "data_loaders.problems",
+    "ReturnRefused": "data_loaders.problems",
+}
 
 
 def __getattr__(name: str):
