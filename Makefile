@@ -40,12 +40,18 @@ lint: $(VENV)/.dev
 sample: $(VENV)/.runtime
 	$(PY) -m sample_data.generate
 
+# `make bench BENCH_LONDON=--quick` for a smoke run of the London benchmark (3 areas, 3 years).
+BENCH_LONDON ?=
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
-	$(PY) bench/untrusted.py
-	$(PY) bench/boardpack.py
-	$(PY) bench/pages.py
-	$(PY) bench/london.py
+	@rm -rf bench/.results; failed=""; \
+	for script in run untrusted boardpack pages export_scale london; do \
+		[ -f bench/$$script.py ] || continue; \
+		args=""; [ $$script = london ] && args="$(BENCH_LONDON)"; \
+		echo "== bench/$$script.py $$args"; \
+		$(PY) bench/$$script.py $$args || failed="$$failed $$script"; \
+	done; \
+	$(PY) bench/summary.py; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) data

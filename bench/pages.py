@@ -1,13 +1,15 @@
 """Benchmark, in a real browser: what the meeting feels, with today's pages against the pages as they
 were before the meeting work (a baseline commit), both served from the same store copy in one run.
 
-    python bench/pages.py [--baseline 69849cd] [--repeat 3]
+    python bench/pages.py [--baseline 69849cd] [--repeat 5]
 
 For each version: the overview's first render in a new session (a new browser, and a new tab of a
 browser that has opened the dashboard before; the server warm), a quarter
 change on the overview (that quarter seen once before), a sub-group page until its first content and
 until its run is over, and a step to the next meeting screen. Prints seconds (goal: a meeting step and
-a quarter change under 1 s) and ratios baseline / now (the machine's noise cancels in a ratio).
+a quarter change under 1 s) and ratios baseline / now. Both versions are served at once and measured
+in turn (baseline, now, baseline, now, …), so the machine's noise falls on both; medians (min–max) of
+wall seconds and of the server's CPU over the same span (clock ticks: 10 ms).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
+from bench.common import Samples, proc_cpu, record, start_results  # noqa: E402
 from cspdash.store.db import open_store  # noqa: E402
 from data_loaders.ingest import load_sample_if_empty  # noqa: E402
 
@@ -68,9 +71,9 @@ def serve(script: Path, env: dict, cwd: Path):
 
 @contextlib.contextmanager
 def served(folder: Path, database: str):
-    """The app in `folder` served by its own Streamlit process on the given store."""
-    with serve(folder / "app.py", {"DASHBOARD_DATABASE_URL": database, "PYTHONPATH": str(folder)}, folder) as (url, _):
-        yield url
+    """The app in `folder` served by its own Streamlit process on the given store: yields (url, pid)."""
+    with serve(folder / "app.py", {"DASHBOARD_DATABASE_URL": database, "PYTHONPATH": str(folder)}, folder) as served_:
+        yield served_
 
 
 def baseline_tree(commit: str, into: Path) -> Path:
@@ -181,51 +184,86 @@ class Timer:
         return times
 
 
-def measure(browser, url: str, repeat: int) -> dict[str, float]:
-    timer = Timer(browser, url)
-    timer.overview_fresh(), timer.quarter_change(), timer.subgroup(), timer.meeting_steps(2)  # warm the server
-    browser_used_before = browser.new_context(viewport={"width": 1280, "height": 720})
-    timer.overview_new_tab(browser_used_before)
-    tabs = statistics.median(timer.overview_new_tab(browser_used_before) for _ in range(repeat))
-    browser_used_before.close()
-    runs = [timer.subgroup() for _ in range(repeat)]
-    steps = [t for _ in range(repeat) for t in timer.meeting_steps()]
-    return {
-        "overview, first render in a new browser (nothing cached)": statistics.median(
-            timer.overview_fresh() for _ in range(repeat)
-        ),
-        "overview, first render in a new tab (a new session)": tabs,
-        "overview, quarter change": statistics.median(timer.quarter_change() for _ in range(repeat)),
-        "Youth Justice page, first content": statistics.median(r[0] for r in runs),
-        "Youth Justice page, run over": statistics.median(r[1] for r in runs),
-        "meeting mode, next screen (median)": statistics.median(steps),
-        "meeting mode, next screen (slowest)": max(steps),
-    }
+MEASURES = {
+    "overview, first render in a new browser (nothing cached)": "overview_fresh",
+    "overview, first render in a new tab (a new session)": "overview_new_tab",
+    "overview, quarter change": "quarter_change",
+    "Youth Justice page, first content": "subgroup_first",
+    "Youth Justice page, run over": "subgroup",
+    "meeting mode, next screen": "meeting_step",
+}
+
+
+def measure(browser, urls: dict[str, tuple[str, int]], repeat: int) -> dict[str, dict[str, Samples]]:
+    """Each measure for each version in turn (baseline, now, baseline, now, …), after a warm-up: wall
+    seconds in the browser and the server process's CPU over the same span."""
+    timers = {name: Timer(browser, url) for name, (url, _) in urls.items()}
+    tabs = {name: browser.new_context(viewport={"width": 1280, "height": 720}) for name in urls}
+    for name, timer in timers.items():  # warm each server
+        timer.overview_fresh(), timer.quarter_change(), timer.subgroup(), timer.meeting_steps(2)
+        timer.overview_new_tab(tabs[name])
+
+    def one(name: str, what: str) -> float:
+        timer = timers[name]
+        if what == "overview_new_tab":
+            return timer.overview_new_tab(tabs[name])
+        if what == "subgroup_first":
+            return timer.subgroup()[0]
+        if what == "subgroup":
+            return timer.subgroup()[1]
+        if what == "meeting_step":
+            return statistics.median(timer.meeting_steps(3))
+        return getattr(timer, what)()
+
+    results = {name: {what: Samples() for what in MEASURES} for name in urls}
+    for _ in range(repeat):
+        for what, method in MEASURES.items():
+            for name, (_, pid) in urls.items():
+                cpu = proc_cpu(pid)
+                wall = one(name, method)
+                results[name][what].add(proc_cpu(pid) - cpu, wall)
+    for context in tabs.values():
+        context.close()
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="69849cd", help="the commit whose pages are the baseline")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    start_results("pages")
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{folder}/bench.db"
         load_sample_if_empty(open_store(database))
         before = baseline_tree(args.baseline, Path(folder) / "baseline")
-        results = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            for name, tree in (("baseline", before), ("now", ROOT)):
-                with served(tree, database) as url:
-                    print(f"measuring {name} ...", flush=True)
-                    results[name] = measure(browser, url, args.repeat)
+            with served(before, database) as baseline, served(ROOT, database) as now:
+                print("measuring baseline and now, in turn ...", flush=True)
+                results = measure(browser, {"baseline": baseline, "now": now}, args.repeat)
             browser.close()
-    print(f"pages in a browser at 1280x720 (seconds; baseline = {args.baseline}):")
-    for what, now in results["now"].items():
-        then = results["baseline"][what]
-        print(f"  {what}: {then:.2f} -> {now:.2f} ({then / now:.1f}x faster)")
+    print(f"pages in a browser at 1280x720 (baseline = {args.baseline}; {args.repeat} interleaved repeats;")
+    print("wall seconds in the browser and the server's CPU over the same span, medians (min–max)):")
+    for what in MEASURES:
+        now, then = results["now"][what], results["baseline"][what]
+        print(
+            f"  {what}: {then.wall_median:.2f} -> {now.wall_median:.2f} s ({then.wall_median / now.wall_median:.1f}x faster)"
+        )
+        print(f"      now {now.spread()}; baseline {then.spread()}")
+        record(
+            f"{what}, sample data, in Chromium (wall), against commit {args.baseline}",
+            now.wall_median,
+            unit="s",
+            baseline=then.wall_median,
+            baseline_name=f"pages at {args.baseline}",
+            ratio=then.wall_median / now.wall_median,
+            ratio_goal="(x faster)",
+            source="pages",
+            detail=f"now {now.spread()}; baseline {then.spread()}",
+        )
 
 
 if __name__ == "__main__":
