@@ -121,6 +121,7 @@ def store_work(request: dict) -> dict:
     the checks against the store, the statuses it would change), its CPU with the reader's."""
     from bench.common import measure_once
     from bench.metered_reader import metered
+    from cspdash.service import Audience, BoardService
     from cspdash.store import queries
     from cspdash.store.db import database_url, open_store
     from data_loaders.ingest import check_upload
@@ -130,11 +131,18 @@ def store_work(request: dict) -> dict:
     content = MPS_RELEASE.read_bytes()
     import pandas as pd
 
+    board = BoardService(engine, Audience.PUBLIC).at()  # as the upload page: the statuses before are the board's
+
+    def preview():
+        return check_upload(
+            engine, MPS_RELEASE.name, content, targets, board_histories=lambda area: board.histories(area, True)
+        )
+
     with metered() as meter:
-        check_upload(engine, MPS_RELEASE.name, content, targets)  # warm-up (starts the reader)
+        preview()  # warm-up (starts the reader; the board's histories are prepared, as a visited board's are)
         samples = Samples(), Samples()
         for _ in range(request["repeat"]):
-            samples[0].add(*measure_once(lambda: check_upload(engine, MPS_RELEASE.name, content, targets), meter.cpu))
+            samples[0].add(*measure_once(preview, meter.cpu))
             samples[1].add(*measure_once(lambda: pd.read_csv(MPS_RELEASE), meter.cpu))
     return {"preview": samples[0].as_dict(), "read_csv": samples[1].as_dict()}
 
