@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -38,7 +39,33 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame safe to open in a spreadsheet (text columns neutralised, numbers untouched)."""
     safe = frame.copy()
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell)
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        if not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            safe.isetitem(position, _neutralised(column))
+    return safe
+
+
+def _neutralised(column: pd.Series) -> pd.Series:
+    """`column.map(neutralise_cell)`, or a column written out the same: only the cells that start like a
+    formula are looked at one by one (text columns, and object columns of text or dates, found at once)."""
+    if isinstance(column.dtype, pd.StringDtype):
+        starts = column.str.startswith(FORMULA_STARTS, na=False).to_numpy(dtype=bool)
+    elif column.dtype == object:
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind in ("date", "empty"):
+            return column  # dates or nothing: no text (and no numbers that `map` would make a numeric column)
+        if kind != "string":
+            return column.map(neutralise_cell)
+        starts = np.fromiter(
+            (isinstance(value, str) and value.startswith(FORMULA_STARTS) for value in column.array),
+            dtype=bool,
+            count=len(column),
+        )
+    else:
+        return column.map(neutralise_cell)
+    if not starts.any():
+        return column
+    safe = column.copy()
+    safe[starts] = [neutralise_cell(value) for value in column[starts]]
     return safe
