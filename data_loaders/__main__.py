@@ -483,5 +483,14 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def _read_files_in_children_of_this_process() -> None:
+    """A command reads its files in children forked from itself (capped as the reader service's are),
+    so it does not pay for starting the service the app keeps."""
+    from data_loaders import sandbox
+
+    sandbox.fork_from_this_process()
+
+
 if __name__ == "__main__":
+    _read_files_in_children_of_this_process()
     sys.exit(main())

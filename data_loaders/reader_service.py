@@ -69,7 +69,7 @@ def _limit_self(memory: int, seconds: float) -> None:
     if now := _address_space():
         _cap(resource.RLIMIT_AS, now + memory)
     _cap(resource.RLIMIT_CPU, int(seconds) + 1)
-    signal.alarm(max(1, int(seconds + 0.999)))
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, seconds))  # to the millisecond (alarm() counts whole seconds)
 
 
 def read_request(request: dict) -> tuple[str, object]:
@@ -96,6 +96,11 @@ def read_request(request: dict) -> tuple[str, object]:
     except Exception as error:  # a reader failing on a strange file is a refusal, never a traceback
         first_line = str(error).splitlines()[0][:160] if str(error) else ""
         return "failed", f"{type(error).__name__}: {first_line}"
+
+
+def serve_one(connection: socket.socket) -> None:
+    """In a child forked for one file: read the request, read the file under the caps, answer."""
+    _child(connection)
 
 
 def _child(connection: socket.socket) -> None:

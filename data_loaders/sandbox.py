@@ -12,7 +12,9 @@ service is started on first use and started again if it ever dies.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -81,7 +83,20 @@ def _connect(seconds: float) -> socket.socket:
     raise AssertionError("unreachable")
 
 
+_fork_here = {"on": False}
+
+
+def fork_from_this_process() -> None:
+    """For a one-shot command (the command line): read each file in a child forked from this process,
+    with the same caps, instead of starting the reader service (which would import and warm the
+    loaders in a process of its own first). Only while this process has a single thread, where
+    forking is safe; otherwise the service is used as usual."""
+    _fork_here["on"] = True
+
+
 def _exchange(request: dict, seconds: float) -> tuple[str, object]:
+    if _fork_here["on"] and threading.active_count() == 1:
+        return _exchange_with_a_fork(request, seconds)
     try:
         connection = _connect(seconds)
     except ReaderUnavailable:
@@ -94,6 +109,34 @@ def _exchange(request: dict, seconds: float) -> tuple[str, object]:
             return "crashed", None
         except TimeoutError:
             return "timeout", None
+
+
+def _exchange_with_a_fork(request: dict, seconds: float) -> tuple[str, object]:
+    from data_loaders.reader_service import serve_one
+
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the child: capped, reads the file, answers, exits
+        ours.close()
+        try:
+            serve_one(theirs)
+        finally:
+            os._exit(0)
+    theirs.close()
+    ours.settimeout(seconds + 5)
+    try:
+        with ours:
+            send(ours, request)
+            return receive(ours)
+    except (EOFError, ConnectionError):
+        return "crashed", None
+    except TimeoutError:
+        return "timeout", None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _refusal(name: str, code: str, message: str) -> ReturnRefused:

@@ -201,3 +201,60 @@ def test_a_reader_service_that_died_is_started_again():
     assert not load_untrusted(RETURN).observations.empty  # a new service, transparently
     Path(sandbox._service[1]).unlink()  # its socket removed (a tidy-up of /tmp, say)
     assert not load_untrusted(RETURN).observations.empty
+
+
+FORKED_FROM_A_COMMAND = """
+import json, sys
+from pathlib import Path
+from data_loaders import sandbox
+from data_loaders.filecheck import FileFacts
+from data_loaders.limits import MB, Limits
+from data_loaders.problems import ReturnRefused
+
+def no_service():
+    raise AssertionError("the reader service was started")
+
+sandbox._start_service = no_service
+sandbox.fork_from_this_process()  # as `python -m data_loaders` does
+bad, ret, slow = (Path(p) for p in sys.argv[1:4])
+out = {"loaded": len(sandbox.load_untrusted(ret).observations)}
+for key, call in {
+    "memory": lambda: sandbox.load_in_worker(bad, bad.name, facts=FileFacts(), limits=Limits(parse_memory_bytes=300 * MB)),
+    "time": lambda: sandbox.load_in_worker(slow, "slow.csv", limits=Limits(parse_seconds=0.01)),
+}.items():
+    try:
+        call()
+        out[key] = "loaded"
+    except ReturnRefused as refused:
+        out[key] = [p.code for p in refused.problems]
+print(json.dumps(out))
+"""
+
+
+def test_a_command_reads_files_in_children_of_its_own_with_the_same_caps():
+    """The command line forks a capped child per file instead of starting the reader service: a file
+    still loads, and a reader that runs out of memory or time is still refused, not a crash."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FORKED_FROM_A_COMMAND,
+            str(BAD / "sparse_far_cell.xlsx"),
+            str(RETURN),
+            str(MPS_BOROUGH / "mps_borough_historical_201004-202311.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {
+        "loaded": len(load_file(RETURN).observations),
+        "memory": ["resource-limit"],
+        "time": ["resource-limit"],
+    }
