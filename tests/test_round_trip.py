@@ -39,7 +39,7 @@ def fill(kind: str, rng: random.Random) -> tuple[openpyxl.Workbook, dict]:
             numerator = rng.randint(0, denominator)
             if ind.id in return_kinds()[kind].ranges:  # within the range its kind declares (a rate a year)
                 denominator = rng.randint(2000, 9000)
-                numerator = rng.randint(5, denominator * return_kinds()[kind].ranges[ind.id][1] // 400_000)
+                numerator = rng.randint(5, int(denominator * return_kinds()[kind].ranges[ind.id][1] // 400_000))
             sheet.cell(row, 3, numerator)
             sheet.cell(row, 4, denominator)
             typed[ind.id] = (numerator, denominator, None)
