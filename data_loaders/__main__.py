@@ -444,8 +444,13 @@ def _sentence(text: object) -> str:
     return lines[0].strip() if lines else ""
 
 
+AS_A_COMMAND = False  # run as `python -m data_loaders` (not called from another program)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if AS_A_COMMAND:  # after parsing: `--help` imports nothing heavy
+        _read_files_in_children_of_this_process()
     try:
         return _run(args)
     except Refusal as refusal:
@@ -492,5 +497,5 @@ def _read_files_in_children_of_this_process() -> None:
 
 
 if __name__ == "__main__":
-    _read_files_in_children_of_this_process()
+    AS_A_COMMAND = True
     sys.exit(main())
