@@ -215,9 +215,9 @@ def test_a_workbook_of_100000_sheets_is_refused_before_a_worker_starts(fresh_db,
     path = many_sheets(tmp_path)
     assert path.stat().st_size < 2 * 1024 * 1024
     before = snapshot(fresh_db)
-    started = time.monotonic()
+    cpu = time.process_time()
     check = check_upload(fresh_db, "return.xlsx", path.read_bytes(), {})
-    assert time.monotonic() - started < 5
+    assert time.process_time() - cpu < 5  # CPU, not wall-clock: the first look only (no worker starts)
     (problem,) = check.problems
     assert problem.code == "too-big" and problem.file == "return.xlsx"
     assert problem.message.startswith("the workbook has 100,000 sheets; the limit is 100")
@@ -228,11 +228,9 @@ def test_a_workbook_of_100000_sheets_is_refused_before_a_worker_starts(fresh_db,
 
 def test_the_sheet_count_is_checked_before_any_reader_in_the_worker_too(tmp_path):
     path = many_sheets(tmp_path)
-    started = time.monotonic()
     with pytest.raises(ReturnRefused) as refused:
         sandbox.load_in_worker(path, "many.xlsx")  # past the first look, straight to a worker
-    assert time.monotonic() - started < 10
-    (problem,) = refused.value.problems
+    (problem,) = refused.value.problems  # refused by the count, not stopped by the worker's time limit
     assert problem.code == "too-big" and "100,000 sheets" in problem.message and problem.file == "many.xlsx"
 
 

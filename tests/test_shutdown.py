@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from tests.browser import chromium, free_port, wait_until_healthy
 from tests.conftest import ROOT
@@ -46,11 +45,9 @@ def test_the_server_exits_on_sigterm_while_work_is_still_running():
             page = browser.new_page()
             page.goto(url)
             page.get_by_text("Working").wait_for(timeout=60_000)
-        started = time.monotonic()
         server.send_signal(signal.SIGTERM)
-        # the bound is the work's own length, not a wall-clock goal: a loaded machine stays far inside it
+        # the bound is a fifth of the work's own length, not a time goal: a loaded machine stays far inside it
         assert stopped_within(server, WORK_SECONDS / 5), "the server was still running"
-        assert time.monotonic() - started < WORK_SECONDS
         assert server.returncode == 0
     finally:
         server.kill()
