@@ -95,8 +95,8 @@ class WorkbookScan:
     unzipped_bytes: int
 
 
-def zip_entry_count(path: Path) -> int:
-    """The number of parts a zip's end record declares, read before opening it (zip64 too)."""
+def _end_record(path: Path) -> tuple[bytes, int]:
+    """The zip's last 66,000 bytes and where its end-of-central-directory record starts in them."""
     with path.open("rb") as handle:
         handle.seek(0, 2)
         size = handle.tell()
@@ -105,6 +105,12 @@ def zip_entry_count(path: Path) -> int:
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or len(tail) < end + 22:
         raise zipfile.BadZipFile("no end of central directory")
+    return tail, end
+
+
+def zip_entry_count(path: Path) -> int:
+    """The number of parts a zip's end record declares, read before opening it (zip64 too)."""
+    tail, end = _end_record(path)
     count = struct.unpack_from("<H", tail, end + 10)[0]
     locator = end - 20
     if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
@@ -119,14 +125,7 @@ def zip_entry_count(path: Path) -> int:
 
 def directory_size(path: Path) -> int:
     """The size in bytes of a zip's central directory, as its end record declares it."""
-    with path.open("rb") as handle:
-        handle.seek(0, 2)
-        size = handle.tell()
-        handle.seek(max(0, size - 66_000))
-        tail = handle.read()
-    end = tail.rfind(b"PK\x05\x06")
-    if end < 0 or len(tail) < end + 22:
-        raise zipfile.BadZipFile("no end of central directory")
+    tail, end = _end_record(path)
     return struct.unpack_from("<I", tail, end + 12)[0]
 
 
