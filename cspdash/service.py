@@ -237,6 +237,12 @@ class BoardAt:
 
         return self._cached(("withheld counts", area), count)
 
+    def data_as_at(self, area: str):
+        """When the area's figures in force were last loaded (what a snapshot is stamped with)."""
+        from cspdash.store import queries
+
+        return self._cached(("data as at", area), lambda: queries.data_as_at(self.service.engine, area))
+
     def targets(self) -> dict:
         from cspdash.store import queries
 
@@ -417,7 +423,6 @@ class BoardAt:
         pack): always as published, whoever asks, with the statuses every view shows."""
         from cspdash.boardpack import snapshot_from_rows
         from cspdash.completeness import returns_status
-        from cspdash.store import queries
 
         public = self if not self.audience.sees_stored else self.service.public_twin().at(self.version)
         engine = self.service.engine
@@ -428,7 +433,7 @@ class BoardAt:
             public.rows(area, quarter),
             public.actions(area),
             returns_status(engine, area, quarter, self.service._expected, today or date.today()),
-            queries.data_as_at(engine, area),
+            self.data_as_at(area),
         )
 
     def draft(self, area: str, quarter: Quarter) -> dict:

@@ -4,7 +4,6 @@ import streamlit as st
 
 from cspdash.boardpack import ChartsUnavailable, build_pack, loaded_since, stamp
 from cspdash.store import records
-from cspdash.store.queries import data_as_at
 from pages.shared import board, current_person, engine, require, selected, version
 
 FORMATS = {"pdf": ("PDF", "application/pdf"), "pptx": ("PowerPoint", None), "xlsx": ("Excel", None)}
@@ -19,7 +18,7 @@ reader = board()
 signed = reader.signed_off(area, quarter)
 if signed:
     st.success(stamp(signed) + ".", icon=":material/verified:")
-    if later := loaded_since(signed, data_as_at(engine(), area)):
+    if later := loaded_since(signed, board().data_as_at(area)):
         st.warning(
             f"{later}. The pack and meeting mode show the signed-off figures; later revisions are not mixed in. "
             "Sign off again to include them.",

@@ -16,9 +16,8 @@ from cspdash.meeting import (
     screen_html,
     screens,
 )
-from cspdash.store.queries import data_as_at
 from pages.meeting_controls import CHROME_HIDDEN, controls, notices, theme
-from pages.shared import board, engine, selected, warm_other_quarters
+from pages.shared import board, selected, warm_other_quarters
 
 area, quarter = selected()
 if quarter is None:
@@ -27,7 +26,7 @@ if quarter is None:
     st.stop()
 reader = board()
 snapshot = reader.signed_off(area, quarter) or reader.draft(area, quarter)
-later = loaded_since(snapshot, data_as_at(engine(), area))  # later revisions exist: say so, never mix them in
+later = loaded_since(snapshot, reader.data_as_at(area))  # later revisions exist: say so, never mix them in
 agenda = screens(snapshot, later)
 keys = [screen.key for screen in agenda]
 where = (area, quarter.label)
