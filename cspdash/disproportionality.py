@@ -1,5 +1,6 @@
 """Disproportionality: a cohort's rate by ethnic group against the White group's (the relative rate
-index, RRI), with a 95% interval on the log scale (Katz), and the Census 2021 base to use when no
+index, RRI), with a 95% interval — exact (conditional on the two groups' total, Clopper–Pearson) when
+either count is below 10, on the log scale (Katz) otherwise — and the Census 2021 base to use when no
 cohort-specific population is available (cspdash/data/census2021_ethnic_group_london.csv; its source
 and licence are in cspdash/data/POPULATION_SOURCE.md)."""
 
@@ -27,12 +28,15 @@ NO_CASES = "no cases: the index cannot be estimated"
 NO_POPULATION = "no population for this group: the index cannot be estimated"
 SUPPRESSED = "count suppressed: the index cannot be estimated"
 REFERENCE_NOTE = "reference group"
+KATZ = "Katz log interval"
+EXACT = "exact conditional interval (Clopper–Pearson)"
+EXACT_BELOW = 10  # either count below this: the exact interval; Katz's is too narrow for few cases
 
 
 @dataclass(frozen=True)
 class GroupRate:
     """One group's rate per 1,000 and its index against the reference group; None where it cannot
-    be estimated (`note` says why). `flagged`: the interval excludes 1."""
+    be estimated (`note` says why). `flagged`: the interval excludes 1; `method`: which interval."""
 
     group: str
     count: int | None
@@ -45,6 +49,7 @@ class GroupRate:
     note: str = ""
     reference: str = REFERENCE
     level: float = 0.95
+    method: str = ""
 
 
 @cache
@@ -74,6 +79,26 @@ def katz_interval(a: int, n_a: float, b: int, n_b: float, level: float = 0.95) -
     log_ratio = math.log((a / n_a) / (b / n_b))
     z = z_value(level)
     return math.exp(log_ratio - z * se), math.exp(log_ratio + z * se)
+
+
+def exact_conditional_interval(a: int, n_a: float, b: int, n_b: float, level: float = 0.95) -> tuple[float, float]:
+    """Exact interval of the ratio R = (a/n_a)/(b/n_b), conditional on a + b: a ~ Binomial(a + b, π)
+    with π = n_a·R/(n_a·R + n_b); Clopper–Pearson bounds on π, turned into R = π/(1 − π) · n_b/n_a."""
+    from scipy.stats import beta  # here, not at the top: scipy is slow to import
+
+    alpha = 1 - level
+    low_pi = 0.0 if a == 0 else float(beta.ppf(alpha / 2, a, b + 1))
+    high_pi = 1.0 if b == 0 else float(beta.ppf(1 - alpha / 2, a + 1, b))
+    scale = n_b / n_a
+    return low_pi / (1 - low_pi) * scale, (math.inf if high_pi >= 1 else high_pi / (1 - high_pi) * scale)
+
+
+def rate_ratio_interval(a: int, n_a: float, b: int, n_b: float, level: float = 0.95) -> tuple[float, float, str]:
+    """The interval used for an index, and its method: exact conditional when either count is below
+    10, Katz's log interval otherwise."""
+    if a < EXACT_BELOW or b < EXACT_BELOW:
+        return (*exact_conditional_interval(a, n_a, b, n_b, level), EXACT)
+    return (*katz_interval(a, n_a, b, n_b, level), KATZ)
 
 
 def _missing(value: float | None) -> bool:
@@ -138,10 +163,12 @@ def relative_rates(
             results.append(_unestimated(group, count, population, why, reference, level))
         else:
             rri = (count / population) / (ref_count / ref_population)
-            lower, upper = katz_interval(count, population, ref_count, ref_population, level)
+            lower, upper, method = rate_ratio_interval(count, population, ref_count, ref_population, level)
             flagged = lower > 1 or upper < 1
             rate = count / population * 1000
-            results.append(GroupRate(group, count, population, rate, rri, lower, upper, flagged, "", reference, level))
+            results.append(
+                GroupRate(group, count, population, rate, rri, lower, upper, flagged, "", reference, level, method)
+            )
     return results
 
 
@@ -161,7 +188,8 @@ def words(rate: GroupRate, people: str = "children") -> str:
         return f"{subject}: the reference group ({_number(rate.rate)} per 1,000)"
     if rate.rri is None or rate.lower is None or rate.upper is None:
         return f"{subject}: {rate.note}"
-    interval = f"{rate.level * 100:g}% interval {_number(rate.lower)} to {_number(rate.upper)}"
+    exact = ", exact: few cases" if rate.method == EXACT else ""
+    interval = f"{rate.level * 100:g}% interval {_number(rate.lower)} to {_number(rate.upper)}{exact}"
     text = f"{subject}: {_number(rate.rri)} times the {rate.reference} rate ({interval})"
     if not rate.flagged:
         return f"{text} — the interval includes 1: not distinguishable from the {rate.reference} rate"

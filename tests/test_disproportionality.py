@@ -9,9 +9,13 @@ import pytest
 
 from cspdash.disproportionality import (
     BASE_CAVEAT,
+    EXACT,
+    KATZ,
     NO_CASES,
     TABLE,
     census_base,
+    exact_conditional_interval,
+    katz_interval,
     relative_rates,
     words,
     z_value,
@@ -96,9 +100,10 @@ def test_nonsense_is_refused():
     "count, population, flagged, why",
     [
         (30, 10_000, True, "3.0, interval 1.70 to 5.28: above 1"),
-        (3, 1_000, False, "3.0, interval 0.89 to 10.1: a big index, but few cases"),
+        # fewer than 10 cases: the exact conditional interval (Katz gave 0.89 to 10.1 and 0.047 to 0.86)
+        (3, 1_000, False, "3.0, exact interval 0.57 to 10.1: a big index, but few cases"),
         (12, 10_000, False, "1.2, interval 0.59 to 2.45: includes 1"),
-        (2, 10_000, True, "0.2, interval 0.047 to 0.86: below 1"),
+        (2, 10_000, True, "0.2, exact interval 0.023 to 0.82: below 1"),
     ],
 )
 def test_flagged_only_when_the_interval_excludes_1(count, population, flagged, why):
@@ -118,14 +123,59 @@ def test_the_sentences():
         "Black children: 3.0 times the White rate (95% interval 1.7 to 5.3) — higher, and the interval excludes 1"
     )
     assert words(rates["Mixed"]) == (
-        "Mixed children: 3.0 times the White rate (95% interval 0.89 to 10.1) — the interval includes 1: "
+        "Mixed children: 3.0 times the White rate (95% interval 0.57 to 10.1, exact: few cases) — the interval includes 1: "
         "not distinguishable from the White rate"
     )
     assert words(rates["Asian"]) == (
-        "Asian children: 0.2 times the White rate (95% interval 0.047 to 0.86) — lower, and the interval excludes 1"
+        "Asian children: 0.2 times the White rate (95% interval 0.023 to 0.82, exact: few cases) — lower, and the interval excludes 1"
     )
     assert words(rates["Other"], people="people") == "Other people: no cases: the index cannot be estimated"
     assert words(rates["White"]) == "White children: the reference group (1.0 per 1,000)"
+
+
+def test_few_cases_get_the_exact_conditional_interval_not_katz():
+    # Hackney first time entrants: Asian 4 against White 5, Census 2021 base (26,885 Asian, 137,709
+    # White residents). RRI = (4/26,885)/(5/137,709) = 4.10. Katz's log interval, 1.10 to 15.3, would
+    # flag it; the exact interval conditional on the 9 cases, a ~ Binomial(9, π) with Clopper–Pearson
+    # bounds on π turned into R = π/(1 − π) × 137,709/26,885, is 0.81 to 19.0 and does not.
+    base = census_base(HACKNEY).set_index("group")["population"].to_dict()
+    assert (base["Asian"], base["White"]) == (26_885, 137_709)
+    katz = katz_interval(4, base["Asian"], 5, base["White"])
+    assert katz == (pytest.approx(1.10, abs=0.005), pytest.approx(15.3, abs=0.05))
+    exact = exact_conditional_interval(4, base["Asian"], 5, base["White"])
+    assert exact == (pytest.approx(0.81, abs=0.005), pytest.approx(19.0, abs=0.05))
+    asian = by_group(relative_rates({"Asian": 4, "White": 5}, base))["Asian"]
+    assert asian.rri == pytest.approx(4.10, abs=0.005)
+    assert (asian.lower, asian.upper) == exact and asian.method == EXACT
+    assert not asian.flagged
+    assert words(asian).endswith("the interval includes 1: not distinguishable from the White rate")
+
+
+def test_the_exact_interval_by_hand_and_which_method():
+    # 3 of 1,000 against 20 of 20,000: conditional on 23 cases, π's Clopper–Pearson bounds are the
+    # 2.5% point of Beta(3, 21) and the 97.5% point of Beta(4, 20); R = π/(1 − π) × 20,000/1,000
+    from scipy.stats import beta
+
+    low_pi, high_pi = beta.ppf(0.025, 3, 21), beta.ppf(0.975, 4, 20)
+    mixed = by_group(relative_rates({"Mixed": 3, "White": 20}, {"Mixed": 1_000, "White": 20_000}))["Mixed"]
+    assert mixed.method == EXACT
+    assert mixed.lower == pytest.approx(low_pi / (1 - low_pi) * 20, rel=1e-9)
+    assert mixed.upper == pytest.approx(high_pi / (1 - high_pi) * 20, rel=1e-9)
+    # 10 or more in both groups: Katz
+    black = by_group(relative_rates({"Black": 30, "White": 20}, {"Black": 10_000, "White": 20_000}))["Black"]
+    assert black.method == KATZ
+    # few cases in the reference group alone is enough for the exact interval
+    few_white = by_group(relative_rates({"Black": 30, "White": 9}, {"Black": 10_000, "White": 20_000}))["Black"]
+    assert few_white.method == EXACT
+    # the reference row and unestimated rows say no method
+    white = by_group(relative_rates({"Black": 30, "White": 20}, {"Black": 10_000, "White": 20_000}))["White"]
+    assert white.method == ""
+
+
+def test_exact_and_katz_agree_for_many_cases():
+    exact = exact_conditional_interval(400, 100_000, 300, 100_000)
+    katz = katz_interval(400, 100_000, 300, 100_000)
+    assert exact[0] == pytest.approx(katz[0], rel=0.01) and exact[1] == pytest.approx(katz[1], rel=0.01)
 
 
 def test_a_bound_near_1_does_not_read_as_1():
