@@ -1,7 +1,9 @@
 """Build cspdash/data/population_london.csv from the ONS files in ../shared/reference_data/population.
 
-One row per London local authority and mid-year: all ages, aged 10–17 and females aged 16+ (ONS
-mid-year estimates; see cspdash/data/POPULATION_SOURCE.md). Run from the project root:
+One row per London local authority and year: all ages, aged 10–17 and females aged 16+ from the ONS
+mid-year estimates for 2011, 2019 and 2020, and all ages from the Census 2021 count of usual
+residents (the census table held has no ages, so its other measures are left empty); see
+cspdash/data/POPULATION_SOURCE.md. Run from the project root:
 `python scripts/make_population.py [REFERENCE_POPULATION_DIR]`.
 """
 
@@ -50,11 +52,25 @@ def mid_year(folder: Path, year: int, persons: str, lsoa: str) -> pd.DataFrame:
     )
 
 
+CENSUS_2021_SOURCE = "ONS Census 2021 usual residents (21 March 2021)"
+
+
+def census_2021(folder: Path) -> pd.DataFrame:
+    """All usual residents on Census day: the 19 ethnic groups' counts summed (every usual resident is
+    in exactly one group). No census table by age is held, so aged 10–17 and females 16+ stay empty."""
+    frame = pd.read_csv(folder / "census2021_ethnic_group_ltla21.csv")
+    counts = frame[frame["ethnic_group"].str.endswith("(number)") & frame["ltla21_code"].str.startswith("E09")]
+    return pd.DataFrame({"all_ages": counts.groupby("ltla21_code")["value"].sum()}).assign(
+        aged_10_17=pd.NA, females_16_plus=pd.NA, year=2021, source=CENSUS_2021_SOURCE
+    )
+
+
 def build(folder: Path) -> pd.DataFrame:
     parts = [
         mid_2011(folder),
         mid_year(folder, 2019, "mye2_persons_mid2019_ltla19_syoa.csv", "london_lsoa_mid2019_pop_broad_ages.csv"),
         mid_year(folder, 2020, "mye2_persons_mid2020_ltla21_syoa.csv", "london_lsoa_mid2020_pop_broad_ages.csv"),
+        census_2021(folder),
     ]
     frame = pd.concat(parts).rename_axis("area_code").reset_index()
     names = pd.read_csv(folder / "mye2_persons_mid2020_ltla21_syoa.csv").set_index("ltla21_code")["ltla21_name"]
@@ -62,7 +78,7 @@ def build(folder: Path) -> pd.DataFrame:
     columns = ["area_code", "area_name", "year", "all_ages", "aged_10_17", "females_16_plus", "source"]
     return (
         frame[columns]
-        .astype({"all_ages": int, "aged_10_17": int, "females_16_plus": int})
+        .astype({"all_ages": int, "aged_10_17": "Int64", "females_16_plus": "Int64"})
         .sort_values(["area_code", "year"])
     )
 

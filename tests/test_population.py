@@ -37,17 +37,22 @@ def test_the_readme_facts(code, year, all_ages, aged_10_17, females_16_plus):
 
 def test_london_totals_and_every_borough():
     table = pd.read_csv(TABLE)
-    assert table.groupby("year")["area_code"].nunique().tolist() == [33, 33, 33]
+    assert table.groupby("year")["area_code"].nunique().tolist() == [33, 33, 33, 33]
     totals = table.groupby("year")[["all_ages", "aged_10_17", "females_16_plus"]].sum()
     assert totals.loc[2011].tolist() == [8_204_407, 735_143, 3_353_495]
     assert totals.loc[2019, "all_ages"] == 8_961_989 and totals.loc[2020, "females_16_plus"] == 3_585_548
+    assert totals.loc[2021, "all_ages"] == 8_799_736  # README section 4: Census 2021, London
+    census = table[table["year"] == 2021]
+    assert census[["aged_10_17", "females_16_plus"]].isna().all().all()  # no census table by age is held
 
 
 def test_the_nearest_year_is_used_and_named():
     exact = population_for(HACKNEY, "all_ages", 2020)
-    assert exact.description == "ONS mid-2020 estimate of residents (all ages)"
-    later = population_for(HACKNEY, "all_ages", 2024)
+    assert exact.description == "ONS mid-2020 estimate (original vintage) of residents (all ages)"
+    assert exact.label == "mid-2020"
+    later = population_for(HACKNEY, "aged_10_17", 2024)  # Census 2021 has no ages: mid-2020 is the nearest
     assert later.year == 2020 and later.description.endswith("the nearest year to 2024 available")
+    assert population_for(HACKNEY, "all_ages", 2024).label == "Census 2021"
     assert population_for(HACKNEY, "all_ages", 2015).year == 2011  # 4 years either way: the earlier
     assert population_for("E09999999", "all_ages", 2020) is None
 
@@ -86,7 +91,7 @@ def test_a_crime_rate_per_thousand_recomputed_independently(tmp_path):
 
 def test_hackneys_rank_among_london_boroughs_matches_an_independent_calculation(tmp_path):
     """Violence against the person in April 2024 (README: Hackney 636), per 1,000 residents (ONS
-    mid-2020, the nearest year), every borough in the release ranked, 1 = highest."""
+    Census 2021, the nearest base to 2024), every borough in the release ranked, 1 = highest."""
     from datetime import date
 
     from cspdash.comparators import compare, similar_areas
@@ -102,8 +107,9 @@ def test_hackneys_rank_among_london_boroughs_matches_an_independent_calculation(
 
     raw = pd.read_csv(release)
     vap = raw[raw["MajorText"] == "VIOLENCE AGAINST THE PERSON"].groupby("BoroughName")["202404"].sum()
-    people = pd.read_csv(REFERENCE / "population" / "mye2_persons_mid2020_ltla21_syoa.csv")
-    people = people[people["ltla21_code"].str.startswith("E09")].set_index("ltla21_name")["total_population"]
+    census = pd.read_csv(REFERENCE / "population" / "census2021_ethnic_group_ltla21.csv")
+    census = census[census["ethnic_group"].str.endswith("(number)") & census["ltla21_code"].str.startswith("E09")]
+    people = census.groupby("ltla21_name")["value"].sum()  # usual residents: every one is in one group
     rates = (vap[vap.index.isin(people.index)] / people * 1000).dropna().sort_values(ascending=False)
     assert vap["Hackney"] == 636
     assert got.rate == pytest.approx(rates["Hackney"])
@@ -112,7 +118,8 @@ def test_hackneys_rank_among_london_boroughs_matches_an_independent_calculation(
     assert got.london_rate == pytest.approx(vap[rates.index].sum() / people[rates.index].sum() * 1000)
     assert set(got.similar_names) <= set(rates.index) and got.similar_names
     assert all(code_in(similar_areas(HACKNEY), name) for name in got.similar_names)
-    assert "mid-2020" in got.sentence and "highest of 32 London boroughs" in got.sentence
+    assert "ONS Census 2021 count of residents" in got.sentence and "highest of 32 London boroughs" in got.sentence
+    assert "mid-2020" not in got.sentence
 
 
 def code_in(codes, name):
@@ -133,8 +140,10 @@ def test_the_mps_page_puts_hackney_beside_london_from_a_real_release(tmp_path, m
     at.run()
     open_page(at, "mps_crime").run()
     assert not at.exception
-    lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("London comparison")]
-    assert lines and "highest of 32 London boroughs" in lines[0] and "ONS mid-2020" in lines[0]
+    lines = [m.value.replace("\\", "") for m in at.markdown if "than London" in m.value or "to London" in m.value]
+    assert lines and "what chance explains for a borough its size" in lines[0]
+    assert "highest rate of 32 boroughs" in lines[0]  # the rank, as information under the verdict
+    assert "residents on Census 2021" in lines[0]  # the base named beside the rate
 
 
 def test_a_rate_says_which_population_it_uses():
@@ -147,14 +156,14 @@ def test_a_rate_says_which_population_it_uses():
     a = assess(FTE, mark_provisional(rows, {}), Quarter(2019, 4), None, catalogue)
     # the headline is the 12 months to the quarter: 30 + 32 + 31 + 29 = 122 first time entrants
     assert a.denominator_note == (
-        "Rate on the return's own population (24,500); the ONS mid-2020 estimate of residents "
-        "aged 10–17 is 25,531, which gives 477.9."  # 122 / 25,531 × 100,000
+        "Rate on the return's own population (24,500); the ONS mid-2020 estimate (original vintage) of "
+        "residents aged 10–17 is 25,531, which gives 477.9."  # 122 / 25,531 × 100,000
     )
     no_population = quarterly_rows(FTE, values, numerators=numerators, area_code=HACKNEY)
     b = assess(FTE, mark_provisional(no_population, {}), Quarter(2019, 4), None, catalogue)
     assert b.denominator_note == (
-        "The return gives no population: on the ONS mid-2020 estimate of residents aged 10–17 (25,531) "
-        "the rate is 477.9."
+        "The return gives no population: on the ONS mid-2020 estimate (original vintage) of residents aged "
+        "10–17 (25,531) the rate is 477.9."
     )
 
 
