@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from cspdash.disclosure import DEFAULT_POLICY, DisclosurePolicy
-from cspdash.spc import DEFAULT_OPTIONS, SpcOptions
+from cspdash.spc import CHART_KINDS, DEFAULT_OPTIONS, SpcOptions
 
 # A deployment with its own areas (e.g. every London borough) names its catalogue in DASHBOARD_CATALOGUE.
 CATALOGUE_PATH = Path(os.environ.get("DASHBOARD_CATALOGUE") or Path(__file__).with_name("catalogue.toml"))
@@ -20,6 +20,7 @@ POLARITIES = {"higher", "lower", "neutral"}
 AGGREGATIONS = {"sum", "ratio"}
 RAG_RULES = {"target", "direction", "none"}
 HEADLINES = {"quarter", "rolling_12_months"}
+CHART_UNITS = {"p": "percent", "p_prime": "percent", "u": "rate", "u_prime": "rate", "g": "count"}
 
 
 class CatalogueError(ValueError):
@@ -55,6 +56,25 @@ class Break:
     start: date
     note: str
     applies_to: tuple[str, ...]  # sub-group or indicator ids
+    label: str = ""  # a short name drawn on the chart beside its date ("Lockdown"); else the note's first words
+
+    @property
+    def short(self) -> str:
+        """What the chart's label says: 'Lockdown 23 Mar 2020'."""
+        name = self.label or self.note.split(":")[0].strip()
+        return f"{name} {self.start:%-d %b %Y}"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A baseline period (`[[baseline]]`): the SPC limits of the segment it falls in are computed from
+    its points only and extended over the later ones (NHSRplotthedots' `fix_after_n_points`), so that
+    later points are read against the process as it was, with the reason it was chosen."""
+
+    start: date
+    end: date
+    reason: str
+    applies_to: tuple[str, ...]  # sub-group or indicator ids
 
 
 DEFAULT_MIN_DENOMINATOR = 10
@@ -82,6 +102,7 @@ class Indicator:
     headline: str = "quarter"  # or "rolling_12_months": the figure its national definition uses
     caveats: tuple[Caveat, ...] = ()
     population: str = ""  # the ONS population a rate is per (all_ages, aged_10_17, females_16_plus)
+    chart: str = "xmr"  # the SPC chart that fits the data: xmr | p | p_prime | u | u_prime | g
 
     @property
     def unit_label(self) -> str:
@@ -113,12 +134,17 @@ class Catalogue:
     subgroups: tuple[Subgroup, ...]
     indicators: tuple[Indicator, ...]
     breaks: tuple[Break, ...] = ()
+    baselines: tuple[Baseline, ...] = ()
     spc: SpcOptions = DEFAULT_OPTIONS  # [spc] in the catalogue: run_length, baseline, minimum_points
     disclosure: DisclosurePolicy = DEFAULT_POLICY  # [disclosure] in the catalogue: low, high, label
 
     def breaks_for(self, ind: Indicator) -> list[Break]:
         """Declared breaks that apply to an indicator (by its id or its sub-group), oldest first."""
         return sorted((b for b in self.breaks if {ind.id, ind.subgroup} & set(b.applies_to)), key=lambda b: b.start)
+
+    def baselines_for(self, ind: Indicator) -> list[Baseline]:
+        """Declared baselines that apply to an indicator (by its id or its sub-group), oldest first."""
+        return sorted((b for b in self.baselines if {ind.id, ind.subgroup} & set(b.applies_to)), key=lambda b: b.start)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
@@ -166,6 +192,10 @@ def _check(ind: Indicator) -> None:
         problems.append("a target rule needs `target` and `tolerance`")
     if ind.headline not in HEADLINES:
         problems.append(f"headline '{ind.headline}' is not one of {sorted(HEADLINES)}")
+    if ind.chart not in CHART_KINDS:
+        problems.append(f"chart '{ind.chart}' is not one of {sorted(CHART_KINDS)}")
+    elif ind.chart in CHART_UNITS and ind.unit != CHART_UNITS[ind.chart]:
+        problems.append(f"a {ind.chart} chart is for a {CHART_UNITS[ind.chart]}, not a {ind.unit}")
     if ind.rag_rule != "none" and ind.polarity == "neutral":
         problems.append("a neutral indicator cannot be rated: use rag rule 'none'")
     if problems:
@@ -182,14 +212,33 @@ def parse_catalogue(text: str) -> Catalogue:
         spc=SpcOptions(**data.get("spc", {})),
         disclosure=_disclosure(data.get("disclosure", {})),
         breaks=tuple(
-            Break(date.fromisoformat(str(b["start"])), b["note"], tuple(b["applies_to"])) for b in data.get("break", [])
+            Break(date.fromisoformat(str(b["start"])), b["note"], tuple(b["applies_to"]), str(b.get("label", "")))
+            for b in data.get("break", [])
         ),
+        baselines=tuple(_baseline(b) for b in data.get("baseline", [])),
     )
     known = {s.id for s in catalogue.subgroups}
     for ind in catalogue.indicators:
         if ind.subgroup not in known:
             raise CatalogueError(f"indicator '{ind.id}': unknown sub-group '{ind.subgroup}'")
     return catalogue
+
+
+def _baseline(entry: dict) -> Baseline:
+    """[[baseline]]: `start`, `end` (dates), `reason`, and `indicator` (an indicator or sub-group id) or
+    `applies_to` (a list of them)."""
+    try:
+        start, end = date.fromisoformat(str(entry["start"])), date.fromisoformat(str(entry["end"]))
+        reason = str(entry["reason"]).strip()
+    except (KeyError, ValueError) as error:
+        raise CatalogueError(f"a baseline needs a start and an end date and a reason: {error}") from error
+    targets = entry.get("applies_to", [entry["indicator"]] if "indicator" in entry else [])
+    targets = (targets,) if isinstance(targets, str) else tuple(targets)
+    if not targets or not reason or end <= start:
+        raise CatalogueError(
+            f"baseline {start} to {end}: needs an `indicator` (or `applies_to`), a reason, and an end after its start"
+        )
+    return Baseline(start, end, reason, targets)
 
 
 def _disclosure(entry: dict) -> DisclosurePolicy:

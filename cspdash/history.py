@@ -32,6 +32,8 @@ class SpcPoint:
     start: date
     value: float
     provisional: bool
+    numerator: float | None = None  # what a p or u chart is drawn from (a percent or a rate)
+    denominator: float | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,16 @@ class History:
             if reading.suppressed:
                 suppressed.append(q.start)
             elif reading.value is not None:
-                points.append(SpcPoint(q.label, q.start, float(reading.value), bool(reading.provisional)))
+                points.append(
+                    SpcPoint(
+                        q.label,
+                        q.start,
+                        float(reading.value),
+                        bool(reading.provisional),
+                        reading.numerator,
+                        reading.denominator,
+                    )
+                )
         return "quarter", points, suppressed
 
 

@@ -58,9 +58,16 @@ def test_hackney_all_crime_has_no_red_green_flip_without_special_cause(hackney):
     for previous, current in zip(assessed, assessed[1:], strict=False):
         if {previous.judgement.status, current.judgement.status} == {Status.RED, Status.GREEN}:
             assert current.spc.variation.startswith("special_cause")
-    for a in assessed:
+    *before_lockdown, lockdown_quarter = assessed
+    for a in before_lockdown:
         assert a.judgement.status in {Status.RED, Status.GREEN, Status.NO_SIGNAL}
         assert (a.judgement.status is Status.NO_SIGNAL) == (a.spc.variation == "common_cause")
+    # 2019/20 Q4 ends with March 2020, in which the first lockdown began (23 March): its limits start
+    # afresh there, so it is not judged against the limits from before the pandemic
+    assert lockdown_quarter.quarter == Quarter(2019, 4)
+    assert lockdown_quarter.judgement.status is Status.NOT_RATED
+    assert "since the last declared break" in lockdown_quarter.spc.unusable
+    assert lockdown_quarter.spc_points[-1].label == "Mar 2020"
 
 
 def test_hackney_monthly_counts_are_over_dispersed_and_the_change_test_allows_for_it(hackney):
