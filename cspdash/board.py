@@ -11,30 +11,34 @@ status and its reason (`cspdash.status.judge`), and the caveats.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
-from cspdash.catalogue import Catalogue, Indicator
+from cspdash.annotations import Annotation, baseline_mark, break_mark, indexes_within
+from cspdash.catalogue import Baseline, Catalogue, Indicator
 from cspdash.history import History, SpcPoint, prepare
-from cspdash.periods import Quarter
+from cspdash.periods import Quarter, add_months
 from cspdash.population import Population, per_thousand, population_for
 from cspdash.spc import (
     ASSURANCE_PLAIN,
     ASSURANCE_WORDS,
+    CHART_NAMES,
     DEFAULT_OPTIONS,
     VARIATION_PLAIN,
     VARIATION_WORDS,
     SpcChart,
     SpcOptions,
+    attribute_chart,
+    g_chart,
     spc_chart,
 )
 from cspdash.stats import (
     SIGNIFICANCE,
     count_change_p,
-    count_dispersion,
     proportion_change_p,
-    proportion_dispersion,
+    year_on_year_dispersion,
 )
 from cspdash.status import Judgement, Target, catalogue_target, judge, polarity_of
 from cspdash.trends import Change, Reading, year_to_date_change
@@ -79,6 +83,7 @@ class Assessment:
     break_notes: tuple[str, ...] = field(default=())
     resident_rate: tuple[float, Population] | None = None  # crimes per 1,000 residents over 12 months
     denominator_note: str | None = None  # which population a rate uses
+    annotations: tuple[Annotation, ...] = ()  # the declared breaks and the baseline drawn on its SPC chart
 
     @property
     def variation_words(self) -> str:
@@ -145,7 +150,7 @@ class Assessment:
         )
 
     def rule_set(self) -> str:
-        return (self.spc.options if self.spc else DEFAULT_OPTIONS).describe(self.spc_frequency)
+        return self.spc.describe(self.spc_frequency) if self.spc else DEFAULT_OPTIONS.describe(self.spc_frequency)
 
 
 def target_for(ind: Indicator, fy: int, targets: dict[tuple[str, int], Target]) -> Target | None:
@@ -242,33 +247,42 @@ def _days(quarter: Quarter, months: int = 3) -> int:
     return (quarter.end - quarter.start).days + 1
 
 
-def tested_change(ind: Indicator, change: Change, series: pd.DataFrame, quarter: Quarter) -> ChangeTest | None:
-    """The year-on-year change tested against the series' own variation (quasi-Poisson or
-    over-dispersed binomial), with each period's length (days, and population for a rate)."""
+def tested_change(
+    ind: Indicator, change: Change, series: pd.DataFrame, quarter: Quarter, breaks: Sequence[date] | None = None
+) -> ChangeTest | None:
+    """The year-on-year change tested against the series' own year-on-year variation
+    (quasi-Poisson or over-dispersed binomial), with each period's length (days, and population for
+    a rate). `series` is the history up to the quarter (the one the change is read from); the
+    over-dispersion comes from its pairs of the same period a year apart, leaving out pairs a
+    declared break falls between (`breaks`: their starts; by default the catalogue's for the
+    indicator), as `cspdash.stats.year_on_year_dispersion` describes."""
     now, then = change.current, change.previous
     if now is None or then is None or not now.known or not then.known or ind.census:
         return None  # a census counts every case: there is no sampling error to test
-    shown = ~series["suppressed"].to_numpy(bool)
+    if breaks is None:
+        from cspdash.catalogue import load_catalogue
 
-    def history(column: str) -> list[float]:
-        return series[column].to_numpy(float)[shown].tolist()
-
+        breaks = [b.start for b in load_catalogue().breaks_for(ind)]
     days = _days(quarter, now.months) / _days(quarter.year_earlier(), then.months)
-    p_value, dispersion = None, 1.0
+    p_value, spread = None, None
     if ind.unit == "count":
-        dispersion = count_dispersion(history("value"))
-        p_value = count_change_p(now.value, then.value, days, dispersion)
+        spread = year_on_year_dispersion(series, "count", breaks)
+        p_value = count_change_p(now.value, then.value, days, spread.value)
     elif ind.unit == "rate" and None not in (now.numerator, then.numerator) and then.denominator:
-        dispersion = count_dispersion(history("numerator"))
+        spread = year_on_year_dispersion(series, "rate", breaks)
         exposure = days * (now.denominator or then.denominator) / then.denominator
-        p_value = count_change_p(now.numerator, then.numerator, exposure, dispersion)
+        p_value = count_change_p(now.numerator, then.numerator, exposure, spread.value)
     elif ind.unit == "percent" and None not in (now.numerator, now.denominator, then.numerator, then.denominator):
-        dispersion = proportion_dispersion(history("numerator"), history("denominator"))
-        p_value = proportion_change_p(now.numerator, now.denominator, then.numerator, then.denominator, dispersion)
-    if p_value is None:
+        spread = year_on_year_dispersion(series, "percent", breaks)
+        p_value = proportion_change_p(now.numerator, now.denominator, then.numerator, then.denominator, spread.value)
+    if p_value is None or spread is None:
         return None
+    dispersion = spread.value
     p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
     allowing = f"; the series varies {dispersion:.1f}× more than chance alone" if dispersion >= 1.05 else ""
+    if spread.few_pairs:
+        changes = f"{spread.pairs} year-on-year change{'s' if spread.pairs != 1 else ''}"
+        allowing += f"; only {changes} in its history, so successive periods count too"
     verdict = "a significant change" if p_value < SIGNIFICANCE else "within normal variation"
     plain = (
         "a real change, beyond the usual ups and downs" if p_value < SIGNIFICANCE else "within the usual ups and downs"
@@ -297,19 +311,138 @@ def _chart(
             f"{holes} {frequency}{'s' if holes > 1 else ''} among its points {'are' if holes > 1 else 'is'} "
             "suppressed (small numbers); limits drawn without them would be biased"
         )
-        return SpcChart(tuple(p.value for p in points), unusable=reason, options=options), ()
+        return SpcChart(tuple(p.value for p in points), unusable=reason, options=options, kind=ind.chart), ()
+    months = 1 if frequency == "month" else MONTHS_PER_QUARTER
     breaks, notes = [], []
     for declared in catalogue.breaks_for(ind):
-        index = next((i for i, p in enumerate(points) if p.start >= declared.start), None)
+        # from the first period that contains the break or follows it: the month or quarter the change
+        # fell in is not judged against the limits from before it
+        index = next((i for i, p in enumerate(points) if _period_end(p, months) >= declared.start), None)
         if index is not None and index > 0:
             breaks.append((index, declared.note))
             notes.append(f"Limits start afresh at {points[index].label}: {declared.note}.")
     polarity = polarity_of(ind, target)
+    target_value = target.value if target else None
+    if ind.chart == "g":
+        chart = _g_chart(points, polarity, breaks, options, frequency, months)
+        return chart, (*((chart.since_last,) if chart.since_last else ()), *notes)
+    _, fixed, baseline_note = _baseline(ind, points, catalogue, options, breaks[-1][0] if breaks else 0)
+    if baseline_note and not fixed:
+        notes.append(baseline_note)
+    if ind.chart != "xmr":
+        parts = _attribute_parts(ind, points, months)
+        if parts is not None:
+            numerators, exposures, scale = parts
+            chart = attribute_chart(
+                ind.chart, numerators, exposures, polarity, target_value, breaks, options, scale, fixed
+            )
+            return (replace(chart, baseline_note=baseline_note) if fixed else chart), tuple(notes)
+        fallback = (
+            f"No {CHART_NAMES[ind.chart]}: not every {frequency} has its numerator and denominator, so an XmR "
+            "chart instead."
+        )
+    else:
+        fallback = ""
     counts = ind.unit == "count"
-    chart = spc_chart(
-        [p.value for p in points], polarity, target.value if target else None, breaks, options, counts=counts
+    chart = spc_chart([p.value for p in points], polarity, target_value, breaks, options, counts, fixed)
+    if fixed and chart.usable:
+        chart = replace(chart, baseline_note=baseline_note)
+    return (replace(chart, fallback=fallback) if fallback else chart), tuple(notes)
+
+
+def _baseline(
+    ind: Indicator, points: Sequence[SpcPoint], catalogue: Catalogue, options: SpcOptions, first: int
+) -> tuple[Baseline | None, tuple[int, int] | None, str]:
+    """The newest declared baseline with points in the chart's last segment (from `first`): it, the
+    (first, one past the last) of its points there, and the sentence the rule set adds ("Limits fixed
+    from the baseline …"); with too few points, no range and a note saying why."""
+    starts = [p.start for p in points[first:]]
+    for declared in reversed(catalogue.baselines_for(ind)):
+        span = indexes_within(starts, declared.start, declared.end)
+        if span is None:
+            continue
+        size = span[1] - span[0]
+        begin, end = points[first + span[0]].label, points[first + span[1] - 1].label
+        if size < max(options.minimum_points, 2):
+            since = " since the last break" if first else ""
+            note = (
+                f"The baseline {begin}–{end} ({declared.reason}) has {size} point{'s' if size != 1 else ''} in the "
+                f"chart{since}; limits need {options.minimum_points}, so they are not fixed."
+            )
+            return declared, None, note
+        note = (
+            f"Limits fixed from the baseline {begin}–{end} ({size} points) and extended over the later points: "
+            f"{declared.reason}."
+        )
+        return declared, (first + span[0], first + span[1]), note
+    return None, None, ""
+
+
+def _marks(
+    ind: Indicator, points: Sequence[SpcPoint], catalogue: Catalogue, chart: SpcChart | None
+) -> tuple[Annotation, ...]:
+    """The declared breaks and the baseline the chart's limits were fixed from, to draw on it."""
+    if not points or chart is None or chart.kind == "g":
+        return ()
+    marks = [break_mark(b.start, b.short, b.note) for b in catalogue.breaks_for(ind)]
+    fixed = next((s.baseline for s in chart.segments if s.baseline), None)
+    if fixed is not None:
+        first, last = points[fixed[0]].start, points[fixed[1] - 1].start
+        declared = next((b for b in catalogue.baselines_for(ind) if b.start <= first and last <= b.end), None)
+        if declared is not None:
+            marks.append(baseline_mark(declared.start, declared.end, declared.reason))
+    return tuple(marks)
+
+
+def _period_end(point: SpcPoint, months: int) -> date:
+    return add_months(point.start, months) - timedelta(days=1)
+
+
+def _attribute_parts(
+    ind: Indicator, points: Sequence[SpcPoint], months: int
+) -> tuple[list[float], list[float], float] | None:
+    """(numerators, denominators, scale) for a p or u chart, or None when a point lacks its parts.
+    A percent's denominators are its cases (scale 100); a rate's are the exposure that makes
+    numerator / exposure the rate shown (the population over `per`, for a year when annualised)."""
+    if any(p.numerator is None or not p.denominator or p.denominator <= 0 for p in points):
+        return None
+    numerators = [float(p.numerator) for p in points]
+    if ind.unit == "percent":
+        return numerators, [float(p.denominator) for p in points], 100.0
+    return numerators, [1.0 / ind.value_from(1.0, float(p.denominator), months) for p in points], 1.0
+
+
+def _g_chart(
+    points: Sequence[SpcPoint],
+    polarity: str,
+    breaks: Sequence[tuple[int, str]],
+    options: SpcOptions,
+    frequency: str,
+    months: int,
+) -> SpcChart:
+    """The g chart of a rare event's counts, with the days since the last event: from the end of
+    the last period with one to the end of the latest period (at least that many, as the dates
+    within a period are not known)."""
+    if any(p.value != int(p.value) or p.value < 0 for p in points):
+        chart = spc_chart([p.value for p in points], polarity, None, breaks, options, counts=True)
+        return replace(
+            chart, fallback="No g chart: the figures are not whole counts of events, so an XmR chart instead."
+        )
+    positions = [(p.start.year * 12 + p.start.month - 1) // months for p in points]
+    with_event = [p for p in points if p.value > 0]
+    since_last = None
+    if with_event:
+        last, latest = with_event[-1], points[-1]
+        if last is latest:
+            since_last = f"The latest event was in {latest.label} (the latest {frequency})."
+        else:
+            days = (_period_end(latest, months) - _period_end(last, months)).days
+            since_last = f"At least {days:,} days since the last (in {last.label}), to the end of {latest.label}."
+    else:
+        since_last = f"No event in any of the {len(points)} {frequency}s charted."
+    return g_chart(
+        [p.value for p in points], positions, [p.label for p in points], polarity, breaks, options, since_last
     )
-    return chart, tuple(notes)
 
 
 def _caveats(ind: Indicator, quarter: Quarter) -> tuple[str, ...]:
@@ -358,7 +491,13 @@ def assess_history(
         change = quarter_change
     in_force = change
     change, release_note, comparable = _one_release_change(history, quarter, change)
-    tested = tested_change(ind, change, rolling if ind.headline == "rolling_12_months" else series, quarter)
+    tested = tested_change(
+        ind,
+        change,
+        rolling if ind.headline == "rolling_12_months" else series,
+        quarter,
+        [b.start for b in catalogue.breaks_for(ind)],
+    )
     frequency, points, suppressed = history.spc_points(quarter)
     points = points[-options.window :]
     chart, break_notes = _chart(ind, points, catalogue, target, options, suppressed, frequency)
@@ -387,6 +526,7 @@ def assess_history(
         caveats=_caveats(ind, quarter),
         provisional_note=_provisional_note(history, quarter),
         break_notes=break_notes,
+        annotations=_marks(ind, points, catalogue, chart),
         resident_rate=_resident_rate(history, quarter) if per_resident else None,
         denominator_note=_denominator_note(history, reading, quarter),
     )
@@ -433,7 +573,8 @@ def _unchanged_for_years(history: History, quarter: Quarter, years: int = 3) -> 
 
 def _resident_rate(history: History, quarter: Quarter) -> tuple[float, Population] | None:
     """Crimes per 1,000 residents over the 12 months to the quarter, with the population it uses
-    (the mid-year estimate for the calendar year the quarter ends in, or the nearest there is)."""
+    (`population_for` the calendar year the quarter ends in: Census 2021 from 2021 on, else the
+    nearest mid-year estimate), which the rate's words name."""
     year_total = history.rolling_by_quarter.get(quarter)
     codes = history.area_codes or ()
     if year_total is None or not year_total.known or len(codes) != 1:

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cspdash.catalogue import Catalogue
-from cspdash.charts import chart_of
+from cspdash.charts import annotations_for, chart_of
 from cspdash.completeness import ReturnStatus
 from cspdash.overview import OverviewRow, overview_frame, plain_change_words
 from cspdash.periods import Quarter
@@ -53,15 +53,17 @@ def snapshot_from_rows(
         "data_as_at": data_as_at.isoformat(timespec="minutes") if data_as_at else None,
         "disclosure": f"Counts of {policy.low}–{policy.high}, and figures that would let one be worked out, "
         f"are shown as “{policy.label}”.",
-        "indicators": [_indicator(row, record) for row, record in zip(rows, records, strict=True)],
+        "indicators": [_indicator(row, record, actions) for row, record in zip(rows, records, strict=True)],
+        "london": london_records(rows),
         "completeness": [_return(status) for status in completeness],
         "actions": _actions(actions),
     }
 
 
-def _indicator(row: OverviewRow, record: dict) -> dict:
+def _indicator(row: OverviewRow, record: dict, actions: pd.DataFrame | None = None) -> dict:
     """One indicator of the snapshot: what the board reads (plain words, no statistics) and, for
-    "how this was judged" and speaker notes, the reason; numbers also as numbers (for Excel)."""
+    "how this was judged" and speaker notes, the reason; numbers also as numbers (for Excel). An
+    exception's chart marks its breaks, baseline and the actions linked to it (`annotations_for`)."""
     a = row.assessment
     ind = a.indicator
     status = a.judgement.status
@@ -96,8 +98,20 @@ def _indicator(row: OverviewRow, record: dict) -> dict:
         "commentary": row.commentary,
         "headline": row.headline,
         "exception": exception,
-        "chart": chart_of(a).to_json() if exception and a.spc_points else None,
+        "chart": chart_of(a, annotations_for(a, actions)).to_json() if exception and a.spc_points else None,
     }
+
+
+def london_records(rows: list[OverviewRow]) -> list[dict]:
+    """The area against London (funnel plots), exceptions first, as the rows carry them; a funnel
+    beyond its limits keeps its chart for the meeting screen and the pack."""
+    from cspdash.against_london import WITHIN, exceptions_first
+    from cspdash.funnel_charts import funnel_figure
+
+    views = exceptions_first([row.london.funnel for row in rows if row.london and row.london.funnel])
+    return [
+        {**view.to_record(), "chart": funnel_figure(view).to_json() if view.band != WITHIN else None} for view in views
+    ]
 
 
 def _number(reading) -> float | None:
@@ -281,10 +295,47 @@ def paper_figure(indicator: dict, height: int, titled: bool) -> go.Figure:
     return large_type(fig, CHART_TEXT, CHART_WIDTH, height)
 
 
+LONDON_HEADERS = ("Indicator", "Compared with London", "Rate per 1,000 residents", "London", "What the funnel says")
+
+
+def london_rows(snapshot: dict) -> list[list]:
+    """The area against London, one row per indicator, exceptions first (numbers as numbers)."""
+    return [
+        [
+            r["indicator"],
+            r["verdict"] + (f" ({r['strength']} limit)" if r["strength"] else ""),
+            round(r["rate"], 1),
+            round(r["london"], 1),
+            f"{r['sentence']} {r['rank']}.",
+        ]
+        for r in snapshot.get("london") or []
+    ]
+
+
+def london_paper_figures(snapshot: dict, fmt: str) -> dict[str, go.Figure]:
+    """The spine chart of every comparable indicator and the funnel of each one beyond its limits."""
+    from cspdash.charts import large_type
+    from cspdash.funnel_charts import spine_figure
+
+    records = snapshot.get("london") or []
+    if not records:
+        return {}
+    width = CHART_WIDTH
+    spine = spine_figure(records, snapshot["area"], records[0]["period"], wrap=70)
+    charts = {"london:spine": large_type(spine, CHART_TEXT, width, max(PDF_CHART_HEIGHT, 200 + 60 * len(records)))}
+    for n, record in enumerate(records):
+        if record.get("chart"):
+            fig = go.Figure(json.loads(record["chart"]))
+            lines = textwrap.wrap((fig.layout.title.text or "").replace("<br>", " "), 70)
+            fig.update_layout(title_text="<br>".join(lines), margin=dict(t=20 + 34 * len(lines)))
+            charts[f"london:{n}"] = large_type(fig, CHART_TEXT, width, PDF_CHART_HEIGHT + 80)
+    return charts
+
+
 def pack_figures(snapshot: dict, fmt: str) -> dict[str, go.Figure]:
     """The exceptions' charts for one format: on paper titled with the finding, on a slide sized to the
-    room the slide leaves (the slide's title and sentence say the finding)."""
-    charts = {}
+    room the slide leaves (the slide's title and sentence say the finding); then the area against London."""
+    charts = london_paper_figures(snapshot, fmt) if fmt == "pdf" else {}
     for i in exceptions(snapshot):
         if not i.get("chart"):
             continue
@@ -491,6 +542,8 @@ def pack_xlsx(snapshot: dict) -> bytes:
     cover.column_dimensions["A"].width = 120
     _indicator_sheet(book, "Summary", snapshot["indicators"])
     _indicator_sheet(book, "Exceptions", exceptions(snapshot))
+    if snapshot.get("london"):
+        _sheet(book, "Against London", LONDON_HEADERS, london_rows(snapshot))
     _sheet(book, "Returns", RETURN_HEADERS, [_return_row(r) for r in snapshot["completeness"]])
     names = {i["id"]: i["name"] for i in snapshot["indicators"]}
     _sheet(book, "Actions", ACTION_HEADERS, [_action_row(a, names) for a in snapshot["actions"]])
@@ -622,6 +675,38 @@ def _exception_html(snapshot: dict, indicator: dict, images: dict[str, bytes], i
     return "".join(parts)
 
 
+def _london_html(snapshot: dict, images: dict[str, bytes], image_type: str) -> str:
+    """The area against every London borough: the table (exceptions first), the spine chart, and the
+    funnel of each indicator beyond its limits; the rank only as information."""
+    import base64
+
+    def image(key: str, alt: str) -> str:
+        if key not in images:
+            return ""
+        data = base64.b64encode(images[key]).decode("ascii")
+        return f'<img class="chart" alt="{escape(alt)}" src="data:image/{image_type};base64,{data}">'
+
+    records = snapshot["london"]
+    rows = [
+        f'<tr><th scope="row">{escape(r[0])}</th><td><strong>{escape(r[1])}</strong></td>'
+        f"<td>{r[2]:,.1f}</td><td>{r[3]:,.1f}</td><td>{escape(r[4])}</td></tr>"
+        for r in london_rows(snapshot)
+    ]
+    parts = [
+        f"<p>Each rate over the {escape(records[0]['period'])}, against a funnel plot of every London borough: "
+        "better, similar or worse than chance explains for a borough its size. "
+        f"{escape(records[0]['method'])} Rates use {escape(records[0]['population'])}.</p>",
+        _table(LONDON_HEADERS[:4] + ("What the funnel says (rank for information)",), rows),
+        image("london:spine", f"Spine chart: {snapshot['area']} against London"),
+    ]
+    for n, record in enumerate(records):
+        if record.get("chart"):
+            parts.append(f'<div class="exception"><h3>{escape(record["indicator"])}: {escape(record["verdict"])}</h3>')
+            parts.append(image(f"london:{n}", record["sentence"]) or f"<p>{escape(record['sentence'])}</p>")
+            parts.append("</div>")
+    return "".join(parts)
+
+
 def _action_words(action: dict) -> str:
     """'Action 3: Review the panel (K. Smith, due 30 Jun 2025)'."""
     who = ", ".join(
@@ -645,7 +730,8 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
     images = images or {}
     groups = subgroups(snapshot)
     names = {i["id"]: i["name"] for i in snapshot["indicators"]}
-    contents = ["Summary", "Exceptions", *groups, "Returns and data quality", "Open actions"]
+    against = ["Compared with London"] if snapshot.get("london") else []
+    contents = ["Summary", "Exceptions", *against, *groups, "Returns and data quality", "Open actions"]
     anchors = {title: f"s{n}" for n, title in enumerate(contents)}
     parts = [
         '<div class="cover">',
@@ -667,6 +753,10 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
         parts.append("<p>No indicator is red, amber or unusual this quarter.</p>")
     parts += [_exception_html(snapshot, i, images, image_type) for i in listed]
     parts.append("</section>")
+    if against:
+        parts.append(f'<section id="{anchors[against[0]]}"><h2>Compared with London</h2>')
+        parts.append(_london_html(snapshot, images, image_type))
+        parts.append("</section>")
     for name, indicators in groups.items():
         parts.append(f'<section id="{anchors[name]}"><h2>{escape(name)}</h2>')
         parts.append(_summary_table(indicators))
@@ -1010,6 +1100,15 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
     _summary_slides(deck, snapshot)
     for indicator in exceptions(snapshot):
         _exception_slide(deck, snapshot, indicator, images)
+    if snapshot.get("london"):
+        _table_slides(
+            deck,
+            "Compared with London",
+            ["Indicator", "Compared with London", "Rate per 1,000", "London"],
+            [[r[0], r[1], f"{r[2]:,.1f}", f"{r[3]:,.1f}"] for r in london_rows(snapshot)],
+            (5.0, 3.6, 1.9, 2.033),
+            16,
+        )
     group_header = ["Indicator", "Figure", "A year earlier", "Status", "Commentary"]
     for name, indicators in subgroups(snapshot).items():
         _table_slides(deck, name, group_header, [_group_row(i) for i in indicators], GROUP_WIDTHS, TABLE_PT)

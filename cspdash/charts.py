@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from cspdash.annotations import Annotation, action_marks, placed
 from cspdash.board import Assessment
 from cspdash.catalogue import Indicator
 from cspdash.disproportionality import CohortView
@@ -143,18 +146,52 @@ def spc_title(a: Assessment) -> str:
     return title
 
 
-def chart_of(a: Assessment) -> go.Figure:
-    """The chart that goes with the indicator's headline (meeting mode, the papers): its SPC chart,
-    or for a 12-month headline the 12-month series it states, titled with the finding."""
+def chart_of(a: Assessment, annotations: Sequence[Annotation] | None = None) -> go.Figure:
+    """The chart that goes with the indicator's headline (meeting mode, the papers): its SPC chart
+    (with `annotations`, by default its breaks and baseline), or for a 12-month headline the 12-month
+    series it states, titled with the finding."""
     if a.indicator.headline != "rolling_12_months" or a.rolling.empty:
-        return spc_figure(a)
+        return spc_figure(a, annotations)
     return rolling_twelve(a.indicator, a.rolling, a.quarter, title=finding(a), target=a.target)
 
 
-def spc_figure(a: Assessment) -> go.Figure:
-    """XmR chart: points, mean, process limits per segment, special-cause points by colour and
-    shape, the target line, provisional points hollow."""
+GAP_WORDS = {"month": "Months between events", "quarter": "Quarters between events"}
+
+
+def annotations_for(a: Assessment, actions: pd.DataFrame | None = None) -> tuple[Annotation, ...]:
+    """What the indicator's SPC chart marks: its declared breaks and baseline (from the catalogue, as
+    judged) and the start of each action linked to it in `actions` (the store's actions table)."""
+    return (*a.annotations, *action_marks(a.indicator.id, actions))
+
+
+def chart_caption(a: Assessment, rules: str, annotations: Sequence[Annotation] | None = None) -> str:
+    """The words under the SPC chart: the rule set (`rules`), the baseline the limits were fixed
+    from when `rules` does not say it already, the declared breaks, and each action marked on the
+    chart with its full title, so that nothing drawn on it is said only in the drawing."""
+    parts = [rules]
+    if a.spc is not None and a.spc.baseline_note and a.spc.baseline_note not in rules:
+        parts.append(a.spc.baseline_note)
+    parts.extend(a.break_notes)
+    marks = placed(
+        a.annotations if annotations is None else annotations, [p.start for p in a.spc_points], a.spc_frequency
+    )
+    actions = [
+        f"{mark.reason} (marked at {a.spc_points[index].label})" for mark, index, _ in marks if mark.kind == "action"
+    ]
+    if actions and (a.spc is None or a.spc.kind != "g"):
+        parts.append("Actions marked on the chart: " + "; ".join(actions) + ".")
+    return " ".join(parts)
+
+
+def spc_figure(a: Assessment, annotations: Sequence[Annotation] | None = None) -> go.Figure:
+    """The SPC chart: points, centre line, process limits per segment (stepped point by point on a
+    p or u chart), special-cause points by colour and shape, the target line, provisional points
+    hollow, and each of `annotations` (by default the assessment's breaks and baseline; see
+    `annotations_for`) with its short label and its reason on hover. A g chart plots the gaps
+    between events (one point per event) with its own axis, and no annotations."""
     ind, points, chart = a.indicator, a.spc_points, a.spc
+    if chart is not None and chart.usable and chart.kind == "g":
+        return _g_figure(a)
     labels = [p.label for p in points]
     fig = go.Figure()
     fig.add_scatter(
@@ -184,30 +221,11 @@ def spc_figure(a: Assessment) -> go.Figure:
             name=name,
             hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
         )
+    marks = placed(a.annotations if annotations is None else annotations, [p.start for p in points], a.spc_frequency)
     if chart is not None and chart.usable:
-        for number, segment in enumerate(chart.segments):
-            x = labels[segment.start : segment.stop]
-            first = number == len(chart.segments) - 1
-            for value, dash, name in (
-                (segment.limits.mean, "solid", "Mean"),
-                (
-                    min(segment.limits.upper, 100.0) if ind.unit == "percent" else segment.limits.upper,
-                    "dash",
-                    "Process limits",
-                ),
-                (max(segment.limits.lower, 0.0) if ind.unit != "gbp" else segment.limits.lower, "dash", None),
-            ):
-                fig.add_scatter(
-                    x=x,
-                    y=[value] * len(x),
-                    mode="lines",
-                    line=dict(color="#0b0c0c" if name == "Mean" else "#505a5f", width=1.5, dash=dash),
-                    name=(name or "Process limits") + (" (provisional)" if segment.provisional else ""),
-                    showlegend=first and name is not None,
-                    hoverinfo="skip",
-                )
-            if segment.start > 0:
-                fig.add_vline(x=segment.start - 0.5, line=dict(color="#505a5f", width=1, dash="dot"))
+        marked = {index for mark, index, _ in marks if mark.kind == "break"}
+        _draw_limits(fig, chart, labels, ind.unit, marked)
+    label_rows = _draw_annotations(fig, marks)
     if a.target is not None:
         fig.add_scatter(
             x=labels,
@@ -229,6 +247,148 @@ def spc_figure(a: Assessment) -> go.Figure:
     x_title = "Month" if a.spc_frequency == "month" else "Quarter"
     _layout(fig, spc_title(a), ind, x_title)
     fig.update_yaxes(rangemode="normal")  # limits matter here, not the distance from zero
+    fig.update_layout(
+        legend=dict(y=-0.42),
+        margin=dict(b=190, t=fig.layout.margin.t + LABEL_ROW * label_rows),
+        height=fig.layout.height + 100 + LABEL_ROW * label_rows,
+        xaxis=dict(title_standoff=8),
+    )
+    if label_rows:  # the title keeps to the top, the marks' labels stand below it
+        fig.update_layout(title=dict(yref="container", y=1 - 24 / fig.layout.height, yanchor="top"))
+    return fig
+
+
+def _draw_limits(fig: go.Figure, chart, labels: list[str], unit: str, marked: set[int] = frozenset()) -> None:
+    """Each segment's centre line and process limits: flat on an XmR or g chart, a step at every
+    point on a p or u chart (each point's limits come from its own denominator); a dotted line
+    between segments unless a declared break is drawn at the first point of the new one (`marked`)."""
+    centre_name = "Median gap" if chart.kind == "g" else "Mean"
+    for number, segment in enumerate(chart.segments):
+        x = labels[segment.start : segment.stop]
+        indexes = range(segment.start, segment.stop)
+        first = number == len(chart.segments) - 1
+        ceiling = 100.0 if unit == "percent" else float("inf")
+        uppers = [min(segment.upper_at(i), ceiling) for i in indexes]
+        lowers = [max(segment.lower_at(i), 0.0) if unit != "gbp" else segment.lower_at(i) for i in indexes]
+        stepped = bool(segment.uppers)
+        for values, dash, name in (
+            ([segment.limits.mean] * len(x), "solid", centre_name),
+            (uppers, "dash", "Process limits"),
+            (lowers, "dash", None),
+        ):
+            fig.add_scatter(
+                x=x,
+                y=values,
+                mode="lines",
+                line=dict(
+                    color="#0b0c0c" if name == centre_name else "#505a5f",
+                    width=1.5,
+                    dash=dash,
+                    shape="hvh" if stepped and name != centre_name else "linear",
+                ),
+                name=(name or "Process limits") + (" (provisional)" if segment.provisional else ""),
+                showlegend=first and name is not None,
+                hoverinfo="skip",
+            )
+        if segment.start > 0 and segment.start not in marked:
+            fig.add_vline(x=segment.start - 0.5, line=dict(color="#505a5f", width=1, dash="dot"))
+
+
+MARK_STYLES = {  # line colour and dash of each kind of mark; labels are dark text on white
+    "break": ("#0b0c0c", "dash"),
+    "action": ("#1d70b8", "dot"),
+}
+
+
+LABEL_ROW = 24  # px: the marks' labels stand in rows above the plot, clear of the points
+LABEL_ROWS = 4
+
+
+def _draw_annotations(fig: go.Figure, marks: list[tuple[Annotation, int, int | None]]) -> int:
+    """A baseline as a light band over its points, labelled 'Baseline: <reason>'; a break or an
+    action as a vertical line at the point it starts at; each short label above the plot (a row each,
+    up to four) in dark text on white, its full reason on hover (the words under the chart say it
+    too). Returns the rows of labels drawn."""
+    text = dict(size=12, color=TEXT, family=FONT_FAMILY)
+    for row, (mark, index, stop) in enumerate(marks):
+        if mark.kind == "baseline":
+            fig.add_vrect(x0=index - 0.5, x1=stop - 0.5, fillcolor="#f3f2f1", opacity=1.0, layer="below", line_width=0)
+            x = index - 0.5
+        else:
+            colour, dash = MARK_STYLES.get(mark.kind, MARK_STYLES["break"])
+            fig.add_vline(x=index, line=dict(color=colour, width=1.5, dash=dash))
+            x = index
+        fig.add_annotation(
+            x=x,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=2
+            + LABEL_ROW * (len(marks) - 1 - row % LABEL_ROWS if len(marks) <= LABEL_ROWS else row % LABEL_ROWS),
+            xanchor="left",
+            text=escape(mark.label, quote=False),  # a title typed by a user is text, never markup
+            hovertext=escape(mark.reason, quote=False),
+            showarrow=False,
+            font=text,
+            bgcolor=WHITE,
+            bordercolor=SECONDARY_TEXT,
+            borderwidth=1,
+            borderpad=2,
+            name=mark.kind,
+        )
+    return min(len(marks), LABEL_ROWS)
+
+
+def _g_figure(a: Assessment) -> go.Figure:
+    """A g chart: the gap before each event (labelled with its period; the gap still open since the
+    last event marked "so far"), the median gap and the upper limit, with the days since the last."""
+    ind, chart = a.indicator, a.spc
+    labels = list(chart.labels)
+    word = "month" if a.spc_frequency == "month" else "quarter"
+    fig = go.Figure()
+    fig.add_scatter(x=labels, y=list(chart.values), mode="lines", line=dict(color="#b1b4b6", width=2), hoverinfo="skip")
+    fig.update_traces(showlegend=False)
+    for kind, (colour, symbol, name) in POINT_STYLES.items():
+        chosen = [i for i, t in enumerate(chart.point_types) if t == kind]
+        if not chosen:
+            continue
+        fig.add_scatter(
+            x=[labels[i] for i in chosen],
+            y=[chart.values[i] for i in chosen],
+            mode="markers",
+            marker=dict(
+                color=["white" if labels[i].endswith("(so far)") else colour for i in chosen],
+                symbol=symbol,
+                size=11 if kind != "common_cause" else 8,
+                line=dict(color=colour, width=2),
+            ),
+            name=name,
+            hovertemplate="%{x}: %{y:,.0f} " + word + "s since the event before<extra>" + name + "</extra>",
+        )
+    _draw_limits(fig, chart, labels, "count")
+    if labels and labels[-1].endswith("(so far)"):
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
+            name="Hollow: the gap still open since the last event (so far)",
+        )
+    if chart.since_last:
+        fig.add_annotation(
+            text=chart.since_last,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.02,
+            showarrow=False,
+            xanchor="left",
+            font=dict(size=14, color=SECONDARY_TEXT),
+        )
+    fig.update_xaxes(tickangle=-45, nticks=12)
+    _layout(fig, spc_title(a), ind, f"Each event, by the {word} it fell in")
+    fig.update_yaxes(rangemode="tozero", title_text=GAP_WORDS.get(word, "Periods between events"))
     fig.update_layout(
         legend=dict(y=-0.42), margin=dict(b=190), height=fig.layout.height + 100, xaxis=dict(title_standoff=8)
     )

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from cspdash.catalogue import Indicator
 from cspdash.population import Population, population_for, population_table
+
+if TYPE_CHECKING:
+    from cspdash.against_london import LondonFunnel
 
 SIMILAR = Path(__file__).with_name("data") / "similar_areas_london.csv"
 MINIMUM_BOROUGHS = 30  # a release with fewer boroughs is not London-wide
@@ -57,7 +62,8 @@ RATE_COLUMNS = ["area", "area_code", "count", "residents", "year", "rate", "rank
 
 def ranked(counts: dict[str, float], year: int) -> list[dict]:
     """Each borough's count as a rate per 1,000 residents, ranked 1 = highest (boroughs in name order
-    within a rank), on one year's population estimates."""
+    within a rank), on one year's population base (`population_for` `year`: Census 2021 from 2021 on),
+    never a mix of years or vintages."""
     out = []
     for area, count in sorted(counts.items()):
         code = code_for(area)
@@ -87,6 +93,7 @@ class Comparison:
     similar_names: tuple[str, ...]
     population: Population
     period: str
+    funnel: LondonFunnel | None = None  # every borough on a funnel plot: the verdict the board reads
 
     @property
     def sentence(self) -> str:
@@ -178,33 +185,43 @@ def _starts(observations: pd.DataFrame) -> pd.Series:
 
 
 def twelve_month_comparison(
-    observations: pd.DataFrame | LondonFigures, indicator: str, area: str, quarter
+    observations: pd.DataFrame | LondonFigures, indicator: str | Indicator, area: str, quarter
 ) -> Comparison | None:
-    """The 12 months to the end of a quarter, when the release has every one of them."""
+    """The 12 months to the end of a quarter, when the release has every one of them; given the
+    catalogue's `Indicator` (not only its id), with every borough on a funnel plot."""
+    ind = indicator if isinstance(indicator, Indicator) else None
+    indicator = indicator.id if isinstance(indicator, Indicator) else indicator
     start = quarter.shift(-3).start
     period = f"12 months to the end of {quarter.label}"
     if isinstance(observations, LondonFigures):
         tables = observations.by_indicator.get(indicator)
         if tables is None or area not in tables.areas or tables.months_reported(area, start, quarter.end) < 12:
             return None
-        return compared(tables.rates(start, quarter.end, quarter.end.year), area, quarter.end.year, period)
+        return compared(tables.rates(start, quarter.end, quarter.end.year), area, quarter.end.year, period, ind)
     months = observations[(observations["indicator"] == indicator) & (observations["area"] == area)]
     have = {d for d in _starts(months) if start <= d <= quarter.end}
     if len(have) < 12:
         return None
-    return compare(observations, indicator, area, start, quarter.end, period)
+    return compare(observations, indicator, area, start, quarter.end, period, ind)
 
 
 def compare(
-    observations: pd.DataFrame, indicator: str, area: str, start: date, end: date, period: str
+    observations: pd.DataFrame,
+    indicator: str,
+    area: str,
+    start: date,
+    end: date,
+    period: str,
+    ind: Indicator | None = None,
 ) -> Comparison | None:
     """The area beside London (every borough in the release) and its similar boroughs."""
     rates = borough_rates(observations, indicator, start, end, end.year).to_dict("records")
-    return compared(rates, area, end.year, period)
+    return compared(rates, area, end.year, period, ind)
 
 
-def compared(rates: list[dict], area: str, year: int, period: str) -> Comparison | None:
-    """The area beside London from every borough's rate (`ranked`)."""
+def compared(rates: list[dict], area: str, year: int, period: str, ind: Indicator | None = None) -> Comparison | None:
+    """The area beside London from every borough's rate (`ranked`); with the indicator, every
+    borough on a funnel plot (`cspdash.against_london`)."""
     if area not in {row["area"] for row in rates} or len(rates) < MINIMUM_BOROUGHS:
         return None  # not a London-wide release: a rank among a few areas would mislead
     mine = next(row for row in rates if row["area"] == area)
@@ -223,7 +240,15 @@ def compared(rates: list[dict], area: str, year: int, period: str) -> Comparison
         similar_names=tuple(row["area"] for row in similar),
         population=population,
         period=period,
+        funnel=None if ind is None else _funnel(ind, area, period, rates, neighbours, population),
     )
+
+
+def _funnel(ind: Indicator, area: str, period: str, rates: list[dict], neighbours, population) -> LondonFunnel | None:
+    from cspdash.against_london import london_funnel
+
+    base = f"{population.label} residents (all ages) for every borough"
+    return london_funnel(ind.name, ind.polarity, area, period, rates, neighbours, base, population.label)
 
 
 # ---- published annual comparators (e.g. DfE LAIT: the area, London and England) -----------------

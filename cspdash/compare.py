@@ -21,11 +21,20 @@ table.compare tr.group th {background: var(--csp-band, #f3f2f1); color: var(--cs
 
 
 def _rate_words(row: OverviewRow, compared: Comparison | None) -> str:
+    if compared is not None and compared.funnel is not None:
+        return (
+            f"{compared.rate:,.1f} per 1,000: {compared.funnel.verdict[:1].lower()}{compared.funnel.verdict[1:]}"
+            + (f", beyond the {compared.funnel.strength} limit" if compared.funnel.strength else "")
+            + f" ({compared.population.label} population)"
+        )
     if compared is not None:
-        return f"{compared.rate:,.1f} per 1,000 ({ordinal(compared.rank)} of {compared.boroughs})"
+        return (
+            f"{compared.rate:,.1f} per 1,000 ({ordinal(compared.rank)} of {compared.boroughs}; "
+            f"{compared.population.label} population)"
+        )
     if row.assessment.resident_rate is not None:
         rate, population = row.assessment.resident_rate
-        return f"{rate:,.1f} per 1,000 (mid-{population.year} population)"
+        return f"{rate:,.1f} per 1,000 ({population.label} population)"
     return ""
 
 

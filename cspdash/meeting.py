@@ -6,6 +6,7 @@ next screen ("Youth Justice (1 of 2)"). A board reads plain words here (`plain`,
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import textwrap
@@ -264,13 +265,58 @@ def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
     return out
 
 
+def london_row_height(record: dict) -> int:
+    """The height (px) of an indicator's row in the 'compared with London' table."""
+    return max(lines(record["indicator"], NAME_WIDTH) * LINE, lines(_verdict(record), 30) * LINE) + ROW_PADDING
+
+
+def _verdict(record: dict) -> str:
+    return record["verdict"] + (f" (beyond the {record['strength']} limit)" if record.get("strength") else "")
+
+
+def london_screens(records: list[dict], room: int = BODY_HEIGHT) -> list[Screen]:
+    """The area against London: a table of every comparable indicator (exceptions first), then each
+    one beyond its funnel's limits on a screen of its own, its funnel plot beside what it says."""
+    if not records:
+        return []
+    widths = {"Indicator": 40, "Compared with London": 32, "Rate per 1,000": 14, "London": 14}
+    head = "".join(f'<th scope="col" style="width:{w}%">{h}</th>' for h, w in widths.items())
+    parts = split_rows(records, london_row_height, room - TABLE_HEAD - 2 * LINE)
+    out = []
+    for n, part in enumerate(parts, 1):
+        rows = "".join(
+            f'<tr><th scope="row">{escape(r["indicator"])}</th><td><strong>{escape(_verdict(r))}</strong></td>'
+            f'<td class="figure">{r["rate"]:,.1f}</td><td>{r["london"]:,.1f}</td></tr>'
+            for r in part
+        )
+        intro = (
+            f"<p>{escape(records[0]['period'][:1].upper() + records[0]['period'][1:])}: against every London borough, "
+            "allowing for its size "
+            "(a funnel plot).</p>"
+        )
+        key = "london" if n == 1 else f"london-{n}"
+        body = f"{intro}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        out.append(Screen(key, numbered("Compared with London", n, len(parts)), body))
+    for n, record in enumerate(records):
+        if record.get("chart"):
+            body = (
+                f'<p class="plain">{escape(_verdict(record))}</p><p>{escape(record["sentence"])}</p>'
+                f'<p class="later">{escape(record["rank"])}.</p>'
+            )
+            out.append(
+                Screen(f"london-funnel-{n}", f"Compared with London: {record['indicator']}", body, f"london:{n}")
+            )
+    return out
+
+
 def screens(snapshot: dict, later: str | None = None) -> list[Screen]:
-    """Summary, exceptions (one screen each), every sub-group, then open actions; each fits 1280×720
-    below a stamp and, if `later`, the note that later figures exist."""
+    """Summary, exceptions (one screen each), the area against London, every sub-group, then open
+    actions; each fits 1280×720 below a stamp and, if `later`, the note that later figures exist."""
     room = BODY_HEIGHT - header_extra(snapshot, later)
     out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", _summary(snapshot), "summary")]
     for indicator in exceptions(snapshot):
         out += exception_screens(indicator)
+    out += london_screens(snapshot.get("london") or [], room)
     for name, indicators in subgroups(snapshot).items():
         out += subgroup_screens(name, indicators, room)
     return out + action_screens(snapshot["actions"], room)
@@ -350,6 +396,8 @@ def figure_alt(snapshot: dict, screen: Screen) -> str:
     """The finding a screen's chart shows, in words (its text alternative)."""
     if screen.key == "summary":
         return "Statuses: " + ", ".join(f"{n} {s.word}" for s, n in status_counts(snapshot).items())
+    if screen.chart and screen.chart.startswith("london:"):
+        return "Funnel plot: " + (snapshot.get("london") or [])[int(screen.chart.split(":")[1])]["sentence"]
     return screen.title
 
 
@@ -358,6 +406,11 @@ def meeting_figure(snapshot: dict, screen: Screen, theme: str = "light", height:
     with its x-axis and legend inside, in plain words and in the page's theme."""
     if screen.chart == "summary":
         return themed_figure(status_chart(snapshot, height), theme)
+    if screen.chart and screen.chart.startswith("london:"):
+        record = (snapshot.get("london") or [])[int(screen.chart.split(":")[1])]
+        fig = go.Figure(json.loads(record["chart"]))
+        fig.update_layout(title_text="", height=height, margin=dict(t=20, b=110, l=80, r=10), font=dict(size=16))
+        return themed_figure(fig, theme)
     indicator = next((i for i in snapshot["indicators"] if i["id"] == screen.chart and i.get("chart")), None)
     if indicator is None:
         return None

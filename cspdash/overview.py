@@ -213,6 +213,21 @@ def marked(
     return [replace(row, withheld=withheld_quarters(published, row.indicator, label).get(quarter, "")) for row in rows]
 
 
+def london_words(c: Comparison) -> str:
+    """'446.2 per 1,000 residents a year: worse than London (105.3; beyond the 99.8% funnel limit of 32
+    boroughs; Census 2021 population)'; the rank only where there is no funnel."""
+    if c.funnel is None:
+        return (
+            f"{c.rate:,.1f} per 1,000 residents a year ({ordinal(c.rank)} highest of {c.boroughs} boroughs; "
+            f"London {c.london_rate:,.1f}; {c.population.label} population)"
+        )
+    beyond = f"beyond the {c.funnel.strength} funnel limit" if c.funnel.strength else "within the funnel limits"
+    return (
+        f"{c.rate:,.1f} per 1,000 residents a year: {c.funnel.verdict[:1].lower()}{c.funnel.verdict[1:]} "
+        f"(London {c.london_rate:,.1f}; {beyond} of {c.boroughs} boroughs; {c.population.label} population)"
+    )
+
+
 def beside_london(
     rows: list[OverviewRow], london: pd.DataFrame | LondonFigures, area: str, quarter: Quarter
 ) -> list[OverviewRow]:
@@ -220,7 +235,7 @@ def beside_london(
     if isinstance(london, pd.DataFrame):
         london = london_figures(london)
     return [
-        replace(row, london=twelve_month_comparison(london, row.indicator.id, area, quarter))
+        replace(row, london=twelve_month_comparison(london, row.indicator, area, quarter))
         if row.indicator.subgroup == "mps_crime"
         else row
         for row in rows
@@ -428,13 +443,10 @@ def _row_html(row: OverviewRow, show_subgroup: bool, detail: bool = False) -> st
     ytd = year_to_date_words(a)
     if row.london is not None:
         c = row.london
-        count += (
-            f'<div class="unit">{c.rate:,.1f} per 1,000 residents a year ({ordinal(c.rank)} highest of '
-            f"{c.boroughs} boroughs; London {c.london_rate:,.1f}; mid-{c.population.year} population)</div>"
-        )
+        count += f'<div class="unit">{escape(london_words(c))}</div>'
     elif a.resident_rate is not None:
         rate, population = a.resident_rate
-        count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year (mid-{population.year} population)</div>'
+        count += f'<div class="unit">{rate:,.1f} per 1,000 residents a year ({population.label} population)</div>'
     if row.withheld:
         count += f'<div class="unit withheld">‡ published as “{escape(row.withheld)}”</div>'
     test = (a.change_test.text if detail else a.change_test.plain) if a.change_test else ""

@@ -25,6 +25,7 @@ from enum import Enum
 
 import pandas as pd
 
+from cspdash.against_london import LondonFunnel, exceptions_first
 from cspdash.board import Assessment, prepare_all
 from cspdash.catalogue import Catalogue, load_catalogue
 from cspdash.comparators import LondonFigures, london_figures
@@ -189,10 +190,15 @@ class BoardAt:
         return self._figures("annual", subgroup)
 
     def london(self, subgroup: str) -> LondonFigures:
-        """A London-wide release as month-by-borough tables (as this audience may see them)."""
-        return self._cached(
-            ("london", subgroup, self.audience), lambda: london_figures(self._figures("london", subgroup))
-        )
+        """A London-wide release as month-by-borough tables, as published: every audience compares
+        the area with London on the same figures, so no one sees a different verdict."""
+        return self._cached(("london", subgroup), lambda: london_figures(self._published("london", subgroup)))
+
+    def london_funnels(self, area: str, quarter: Quarter) -> list[LondonFunnel]:
+        """Every indicator the area can be compared with London on (a funnel plot of every borough),
+        exceptions first: the same comparisons the rows carry."""
+        views = [row.london.funnel for row in self.rows(area, quarter) if row.london and row.london.funnel]
+        return exceptions_first(views)
 
     def histories(self, area: str, published: bool) -> dict[str, History]:
         """Every indicator's prepared history for the area, from its figures as stored or as published."""

@@ -1,14 +1,12 @@
-"""What the sub-group pages and the overview draw for an indicator, read from the board service:
-a sub-group's page, an indicator's section and charts, where a figure comes from, commentary and
-actions, and the disclosure note."""
+"""What the sub-group pages and the overview draw for an indicator, read from the board service: a
+sub-group's page, an indicator's section and charts, where a figure comes from, commentary, actions."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from cspdash.charts import finding, rolling_twelve, rri_figure, rri_title, spc_figure
-from cspdash.comparators import twelve_month_comparison
+from cspdash.charts import annotations_for, chart_caption, finding, rolling_twelve, rri_figure, rri_title, spc_figure
 from cspdash.disproportionality import cohort_table
 from cspdash.indicator_view import figures_table, summary_html
 from cspdash.overview import (
@@ -22,6 +20,7 @@ from cspdash.overview import (
 )
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
+from pages.london_sections import london_comparison, london_funnel_section
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
 
 
@@ -189,10 +188,12 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
         + (f"  \n{plain_markdown(ytd)}." if ytd else "")
         + (f"  \nRate: {plain_markdown(a.resident_rate_words)}." if a.resident_rate else "")
     )
-    if ind.subgroup == "mps_crime":
-        compared = twelve_month_comparison(board().london(ind.subgroup), ind.id, area, quarter)
-        if compared is not None:
-            st.markdown(f"London comparison: {plain_markdown(compared.sentence)}.")
+    compared = london_comparison(area, quarter, ind.id)
+    if compared is not None and compared.funnel is not None:
+        st.markdown(
+            f"**{compared.funnel.verdict}.** {plain_markdown(compared.funnel.sentence)}  \n"
+            f"{plain_markdown(compared.funnel.rank_words)}."
+        )
     notes_html_and_actions(ind.id, area, quarter)
     with st.popover("Where this figure comes from", width="stretch", key=f"from-{ind.id}", on_change="rerun") as box:
         if box.open:  # read only when opened
@@ -219,14 +220,18 @@ def _charts(view, quarter: Quarter, marks: dict | None) -> None:
     12-month headline's chart (the rolling year) is titled with the headline finding."""
     ind, a = view.indicator, view.assessment
     left, right = st.columns(2)
-    spc = spc_figure(a)
+    drawn = annotations_for(a, board().actions(selected()[0]))  # its breaks, baseline and actions
+    spc = spc_figure(a, drawn)
     left.plotly_chart(spc, key=f"spc-{ind.id}", alt=_title_text(spc), config=STATIC)
     rules = a.rule_set() if board().audience.sees_stored else PLAIN_RULES
-    left.caption(plain_markdown(rules + (" " + " ".join(a.break_notes) if a.break_notes else "")))
+    left.caption(plain_markdown(chart_caption(a, rules, drawn)))
     headline_title = finding(a) if ind.headline == "rolling_12_months" else None
     rolling = rolling_twelve(ind, view.rolling, quarter, title=headline_title)
     right.plotly_chart(rolling, key=f"r12-{ind.id}", alt=_title_text(rolling), config=STATIC)
     st.dataframe(figures_table(view, withheld=marks), hide_index=True)
+    compared = london_comparison(selected()[0], quarter, ind.id)
+    if compared is not None and compared.funnel is not None:
+        london_funnel_section(compared.funnel, key=f"funnel-{ind.id}")
 
 
 PLAIN_RULES = (

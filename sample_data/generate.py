@@ -288,9 +288,38 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
                     for m in months
                 ]
                 rows.append([major, minor, area, *counts])
+    rows += london_rows(months)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
     path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+# The other 31 boroughs, so that the demo compares the partnership with London (a funnel plot of every
+# borough needs a London-wide release): each borough's crime scales with its Census 2021 residents,
+# with a level of its own for each kind of crime (boroughs differ far more than chance).
+BOROUGH_SPREAD = 0.3
+
+
+def london_rows(months: list[date]) -> list[list]:
+    """Every other London borough's rows, from their own random stream so that Hackney's and the
+    City's figures do not change."""
+    from cspdash.population import population_table
+
+    rng = random.Random(33)
+    table = population_table()
+    residents = table[table["year"] == 2021].set_index("area_name")["all_ages"]
+    rows = []
+    for borough in sorted(set(residents.index) - {"Hackney", "City of London"}):
+        scale = residents[borough] / residents["Hackney"]
+        shocks = {m: rng.lognormvariate(0, MONTH_SHOCK) for m in months}
+        for major, minors in MPS_CATEGORIES.items():
+            own = rng.lognormvariate(-0.2, BOROUGH_SPREAD)  # Hackney's crime is above most boroughs'
+            for minor, mean in minors.items():
+                counts = [
+                    poisson(rng, mean * scale * own * level(Quarter.containing(m), -0.01) * shocks[m]) for m in months
+                ]
+                rows.append([major, minor, borough, *counts])
+    return rows
 
 
 # Children in youth justice by ethnic group (monthly means for the whole area, and each group's share):

@@ -136,3 +136,24 @@ def sample_store_url(tmp_path_factory) -> str:
     load_sample_if_empty(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def london_mps_store(tmp_path_factory) -> tuple[str, dict]:
+    """The four real MPS borough releases in a store whose catalogue lists all 33 boroughs: its URL
+    and the environment (DASHBOARD_CATALOGUE) a process needs to read it with that catalogue."""
+    import os
+    import subprocess
+    import sys
+
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    from bench.london_store import london_boroughs, write_catalogue
+
+    folder = tmp_path_factory.mktemp("london")
+    env = {**os.environ, "DASHBOARD_CATALOGUE": str(write_catalogue(folder / "catalogue.toml", london_boroughs()))}
+    url = f"sqlite:///{folder / 'mps.db'}"
+    files = sorted(str(path) for path in MPS_BOROUGH.glob("*.csv"))
+    subprocess.run(
+        [sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url, "--create"], cwd=ROOT, env=env, check=True
+    )
+    return url, env

@@ -160,7 +160,8 @@ def test_subgroup_page_shows_findings_first_and_draws_an_indicators_charts_when_
     assert layout["yaxis"]["title"]["text"] == "Rate per 100,000 a year"
     names = {trace["name"] for trace in spec["data"]}
     assert {"Mean", "Process limits", "Target (indicative)"} <= names
-    assert any(caption.value.startswith("Making Data Count XmR rules") for caption in at.caption)
+    # a rate with its population each quarter: a Laney u′ chart (the catalogue's `chart`), its rule set under it
+    assert any(caption.value.startswith("Laney u′ chart rules") for caption in at.caption)
     rolling = json.loads(charts[1].proto.spec)
     assert rolling["data"][0]["x"][-1] == "2024/25 Q4"
     rolling_title = rolling["layout"]["title"]["text"].replace("<br>", " ")
@@ -259,8 +260,9 @@ def test_the_board_command_prints_what_the_overview_shows(app, sample_store_url,
 
 
 def test_the_areas_side_by_side_with_london(sample_store_url, reference, tmp_path, monkeypatch):
-    """City of London and Hackney in one table: each area's figure, rate and rank among the London
-    boroughs of a real London-wide release, and London's rate."""
+    """City of London and Hackney in one table: each area's figure, rate and its verdict against every
+    London borough of a real London-wide release (a funnel plot), and London's rate; then each area
+    against London: the spine chart and a funnel plot with its outlier table, the rank as information."""
     import shutil
 
     from cspdash.store.db import open_store
@@ -282,9 +284,14 @@ def test_the_areas_side_by_side_with_london(sample_store_url, reference, tmp_pat
     assert header.index("City of London") < header.index("Hackney") < header.index("London, per 1,000")
     rows = {row[0]: row for row in table["rows"][1:]}
     burglary = " ".join(next(row for name, row in rows.items() if name.startswith("Burglary")))
-    assert "per 1,000 (" in burglary and " of 3" in burglary, burglary  # a rank among the boroughs
+    assert "per 1,000: " in burglary and " than London" in burglary, burglary  # the funnel's verdict
+    assert " of 3" not in burglary  # no league-table rank in the table
     london = float(next(row for name, row in rows.items() if name.startswith("Burglary"))[-1])
     assert 2 < london < 20  # London's burglaries per 1,000 residents a year
+    headers = [h.value for h in at.header]
+    assert "Hackney against London" in headers and "City of London against London" in headers
+    assert any("highest rate of" in m.value and "For information" in m.value for m in at.caption)
+    assert any("Spiegelhalter" in c.value and "Winsorised" in c.value for c in at.caption)
 
 
 def test_the_youth_justice_page_shows_disproportionality_with_its_base(app):

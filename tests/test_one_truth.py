@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import subprocess
 import sys
 from html import escape
@@ -23,7 +22,7 @@ from cspdash.service import Audience, BoardService
 from cspdash.snapshot import SCHEMA_VERSION, read_snapshot
 from cspdash.status import Status
 from cspdash.store.db import open_store
-from tests.conftest import CHROMIUM, MPS_BOROUGH, REFERENCE, ROOT, require
+from tests.conftest import CHROMIUM, ROOT, require
 
 Q4 = Quarter(2024, 4)
 BEFORE = ROOT / "tests" / "data" / "analyst_figures_before.json.gz"
@@ -171,18 +170,9 @@ def board_rows_for_london(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def london_board(tmp_path_factory):
+def london_board(london_mps_store):
     """The four real MPS borough releases in a store whose catalogue lists all 33 boroughs."""
-    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
-    from bench.london_store import london_boroughs, write_catalogue
-
-    folder = tmp_path_factory.mktemp("london")
-    env = {**os.environ, "DASHBOARD_CATALOGUE": str(write_catalogue(folder / "catalogue.toml", london_boroughs()))}
-    url = f"sqlite:///{folder / 'mps.db'}"
-    files = sorted(str(path) for path in MPS_BOROUGH.glob("*.csv"))
-    subprocess.run(
-        [sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url, "--create"], cwd=ROOT, env=env, check=True
-    )
+    url, env = london_mps_store
     code = f"from tests.test_one_truth import board_rows_for_london; board_rows_for_london({url!r})"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
