@@ -98,6 +98,9 @@ class Indicator:
     denominator: str = ""
     description: str = ""
     census: bool = False  # every case counted (e.g. board attendance): no sampling intervals
+    # published by its source at this level already (a domestic homicide review, a lethal barrel
+    # discharge): small counts are shown, since hiding them protects no one (see [disclosure])
+    public_record: bool = False
     min_denominator: int = DEFAULT_MIN_DENOMINATOR  # a percentage of fewer cases is too few to judge
     headline: str = "quarter"  # or "rolling_12_months": the figure its national definition uses
     caveats: tuple[Caveat, ...] = ()

@@ -377,7 +377,7 @@ def _g_figure(a: Assessment) -> go.Figure:
         )
     if chart.since_last:
         fig.add_annotation(
-            text=chart.since_last,
+            text="<br>".join(textwrap.wrap(chart.since_last, 60)),
             xref="paper",
             yref="paper",
             x=0,

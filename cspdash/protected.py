@@ -259,7 +259,8 @@ def protect_observations(
         return out
     suppressed = out["suppressed"].astype(bool)
     counts = small_count(out, indicators)
-    primary = counts.between(policy.low, policy.high) & ~suppressed
+    public = out["indicator"].isin([i for i, ind in indicators.items() if ind.public_record])
+    primary = counts.between(policy.low, policy.high) & ~suppressed & ~public  # a public record hides nothing
     linear = _units(out, indicators) == "count"
     relations, bounds = relations_of(out[linear], rules)
     hidden = set(out.index[primary | suppressed])

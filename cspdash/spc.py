@@ -670,6 +670,8 @@ def plain_cause(chart: SpcChart) -> str:
     figures', 'seven figures in a row above the usual level'."""
     cause, values = chart.latest_cause or "", chart.values
     run = cause.split()[0] if cause[:1].isdigit() else ""
+    if chart.kind == "g":
+        return _plain_gap_cause(cause, values, run)
     if cause.startswith(("Above UCL", "Below LCL")):
         high = cause.startswith("Above")
         if values and values[-1] == (max(values) if high else min(values)):
@@ -684,3 +686,21 @@ def plain_cause(chart: SpcChart) -> str:
     if "Points" in cause:
         return f"{run} figures in a row {'above' if 'Above' in cause else 'below'} the usual level"
     return "a change from the usual pattern"
+
+
+def _plain_gap_cause(cause: str, values: Sequence[float], run: str) -> str:
+    """`plain_cause` for a g chart, whose points are the gaps between events, not figures."""
+    if cause.startswith(("Above UCL", "Below LCL")):
+        long = cause.startswith("Above")
+        if long and values and values[-1] == max(values):
+            return f"the longest gap between events of the last {len(values)}"
+        return f"the latest gap between events is far {'longer' if long else 'shorter'} than usual"
+    if "Trend" in cause:
+        return (
+            f"{run} gaps between events in a row, each {'longer' if 'Increasing' in cause else 'shorter'} than the last"
+        )
+    if cause.startswith("2 in 3"):
+        return f"two of the last three gaps between events close to the {'longest' if 'Above' in cause else 'shortest'} usual"
+    if "Points" in cause:
+        return f"{run} gaps between events in a row {'longer' if 'Above' in cause else 'shorter'} than usual"
+    return "a change from the usual pattern of events"

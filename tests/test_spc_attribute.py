@@ -371,3 +371,15 @@ def test_a_rate_in_the_sample_shows_a_u_prime_chart_on_the_rate_shown(hackney):
     a = hackney["marac_rate"]
     assert a.spc.kind == "u_prime" and a.spc.usable
     assert a.spc.values == pytest.approx([p.value for p in a.spc_points])
+
+
+def test_a_g_chart_tells_the_board_about_gaps_between_events_not_figures():
+    """Events most periods, then 30 periods without one: the long gap is the improvement the board
+    is told about, in words about gaps between events."""
+    from cspdash.spc import g_chart, plain_cause
+
+    counts = [1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1] + [0] * 30 + [1]
+    positions = list(range(len(counts)))
+    chart = g_chart(counts, positions, [f"P{i}" for i in positions], "lower")
+    assert chart.latest_cause == "Above UCL" and chart.variation == "special_cause_improvement"
+    assert plain_cause(chart) == f"the longest gap between events of the last {len(chart.values)}"
