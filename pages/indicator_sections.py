@@ -106,15 +106,15 @@ def figure_details(indicator_id: str, area: str, quarter: Quarter, assessment=No
     if not starts:
         st.write("No figure for this quarter.")
         return
-    policy = reader.catalogue.disclosure
-    public = not reader.audience.sees_stored
+    policy, public = reader.catalogue.disclosure, not reader.audience.sees_stored
     if public and (withheld := reader.withheld(area, indicator_id).get(quarter)):
         st.write(f"This figure is published as “{withheld}” under the partnership's disclosure policy.")
         return
     for start in starts:
         history = reader.revisions(indicator_id, area, start)
         st.markdown(f"**{start:%B %Y}**" if len(starts) > 1 else f"**The quarter's own figure, {quarter.label}**")
-        lines = revision_lines(history, policy if public else None, ind.unit, ind.id in reader.row_counted())
+        hides = public and not ind.public_record  # a public record's small counts are shown everywhere
+        lines = revision_lines(history, policy if hides else None, ind.unit, ind.id in reader.row_counted())
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
