@@ -78,6 +78,27 @@ class LondonFunnel:
         """Boroughs beyond the 95% limits, highest rate first."""
         return sorted((p for p in self.funnel.points if p.band != WITHIN), key=lambda p: -p.value)
 
+    def interval(self, level: float = 0.95):
+        """The area's own rate with its interval (Byar's, or exact below 10 events), per 1,000."""
+        from cspdash.intervals import rate_interval
+
+        return rate_interval(self.point.numerator, self.point.denominator, PER, level)
+
+    def summary_row(self) -> dict:
+        """One row of the table under the spine chart: the rate with its 95% and 99.8% intervals,
+        London's, and the verdict at each level of the funnel's limits."""
+        p, i95, i998 = self.point, self.interval(0.95), self.interval(0.998)
+        at_998 = self.band.endswith("99.8%")
+        return {
+            "Indicator": self.indicator,
+            "Rate per 1,000": round(p.value, 1),
+            "95% interval": f"{i95.low:,.1f} to {i95.high:,.1f} ({i95.method})",
+            "99.8% interval": f"{i998.low:,.1f} to {i998.high:,.1f}",
+            "London": round(self.funnel.target, 1),
+            "At 95% limits": self.verdict,
+            "At 99.8% limits": self.verdict if at_998 or self.band == WITHIN else verdict(WITHIN, self.polarity),
+        }
+
     def outlier_rows(self) -> list[dict]:
         """The outlier table beside the funnel."""
         return [

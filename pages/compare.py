@@ -1,5 +1,6 @@
 """The partnership's areas side by side for the selected quarter, with London's rate."""
 
+import pandas as pd
 import streamlit as st
 
 from cspdash.compare import side_by_side_frame, side_by_side_html
@@ -73,6 +74,11 @@ def against_london(area: str) -> None:
         "Each row: the lowest to the highest London borough (the middle half darker), London's rate at the centre "
         "line and the area's marker, shaped by its verdict. Better, similar or worse: where the area lies against "
         "the funnel plot's 95% limits around London's rate (99.8% named where it is beyond those too)."
+    )
+    st.dataframe(pd.DataFrame([v.summary_row() for v in views]), hide_index=True)
+    st.caption(
+        "Intervals: Byar's method, exact below 10 events. The verdicts come from the funnel plot's limits, which "
+        "allow for the boroughs varying more than chance alone where they do."
     )
     names = [v.indicator for v in views]
     chosen = st.selectbox(f"Funnel plot for {area}", names, key=f"funnel-choice-{area}")

@@ -106,3 +106,19 @@ def test_the_sample_compares_the_partnership_with_london(sample_store_url):
     views = service.london_funnels("Hackney", QUARTER)
     assert len(views) >= 10 and views[0].verdict == "Worse than London"  # the sample's robbery shift
     assert views[0].indicator == "Robbery"
+
+
+def test_the_area_s_own_interval_is_byar_s_or_exact_below_10_events():
+    from cspdash.against_london import london_funnel
+
+    rates = [
+        dict(area=f"B{n}", area_code=f"E0{n}", count=count, residents=residents, rank=n + 1)
+        for n, (count, residents) in enumerate([(4, 8_000), (900, 250_000), (1_100, 300_000), (700, 200_000)])
+    ]
+    small = london_funnel("Homicide", "lower", "B0", "12 months", rates, (), "Census 2021 residents")
+    large = london_funnel("Homicide", "lower", "B1", "12 months", rates, (), "Census 2021 residents")
+    assert small.interval().method == "exact Poisson" and large.interval().method == "Byar"
+    row = small.summary_row()
+    assert row["95% interval"].endswith("(exact Poisson)") and row["London"] == round(small.funnel.target, 1)
+    low, high = (float(x) for x in row["95% interval"].split(" (")[0].split(" to "))
+    assert low < 4 / 8_000 * 1000 < high
