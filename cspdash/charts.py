@@ -375,22 +375,30 @@ def _g_figure(a: Assessment) -> go.Figure:
             marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
             name="Hollow: the gap still open since the last event (so far)",
         )
-    if chart.since_last:
+    since = textwrap.wrap(chart.since_last or "", 44)
+    if since:
         fig.add_annotation(
-            text="<br>".join(textwrap.wrap(chart.since_last, 60)),
+            text="<br>".join(since),
             xref="paper",
             yref="paper",
             x=0,
-            y=1.02,
+            y=1.0,
+            yanchor="bottom",
             showarrow=False,
             xanchor="left",
-            font=dict(size=14, color=SECONDARY_TEXT),
+            align="left",
+            font=dict(size=14, color=TEXT),
         )
     fig.update_xaxes(tickangle=-45, nticks=12)
     _layout(fig, spc_title(a), ind, f"Each event, by the {word} it fell in")
     fig.update_yaxes(rangemode="tozero", title_text=GAP_WORDS.get(word, "Periods between events"))
+    room = 20 * len(since)  # the days since the last, between the title and the plot
     fig.update_layout(
-        legend=dict(y=-0.42), margin=dict(b=190), height=fig.layout.height + 100, xaxis=dict(title_standoff=8)
+        legend=dict(y=-0.42),
+        margin=dict(b=190, t=fig.layout.margin.t + room),
+        title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8)),  # the title stays at the top
+        height=fig.layout.height + 100 + room,
+        xaxis=dict(title_standoff=8),
     )
     return fig
 
