@@ -22,5 +22,14 @@ TERMS = {
     "could be worked out. Every hidden figure carries the same mark.",
     "Relative rate index": "A group's rate against the White group's rate: 2 means twice as likely. Called "
     "over- or under-represented only when chance alone is an unlikely explanation.",
+    "Funnel plot": "Every London borough's rate against its number of residents, with London's rate as the "
+    "centre line and limits that widen for smaller boroughs, where chance moves a rate more. A borough inside "
+    "the limits is similar to London; outside them, better or worse than chance explains. It replaces a league "
+    "table, whose ranks move by chance alone; the rank is still given, for information.",
+    "Better, similar or worse than London": "Where the area lies against the funnel plot's limits: 95% (beyond "
+    "them happens by chance about one time in twenty) and 99.8% (about one time in five hundred).",
+    "Gaps between events": "For rare serious events (domestic homicide reviews, lethal barrel discharges), the "
+    "chart shows the number of periods from one event to the next: a long gap is good news, gaps of 0 again "
+    "and again are events close together.",
     "Not rated": "No status: no figure, too small to publish, too few cases, or too short a series to judge.",
 }

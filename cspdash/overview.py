@@ -288,7 +288,11 @@ def legend_html(detail: bool = False) -> str:
         for status in Status
     )
     rules = (
-        escape(SpcOptions().describe("period"))
+        escape(
+            SpcOptions().describe("period") + " Where the catalogue says, a p or u chart (limits per period from "
+            "its denominator, Laney's p′ or u′ for large over-dispersed ones) or a g chart of the periods between "
+            "rare events is drawn instead; each chart states its own rule set."
+        )
         if detail
         else (
             "Each figure is compared with its own usual range over the last three years (statistical process "

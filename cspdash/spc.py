@@ -704,3 +704,20 @@ def _plain_gap_cause(cause: str, values: Sequence[float], run: str) -> str:
     if "Points" in cause:
         return f"{run} gaps between events in a row {'longer' if 'Above' in cause else 'shorter'} than usual"
     return "a change from the usual pattern of events"
+
+
+PLAIN_RULES = {  # what a viewer reads under a chart, by the chart's kind (analysts read `describe`)
+    "xmr": "The lines mark the figure's usual range over its last three years; a point outside it, or a long "
+    "run on one side, is unusual (statistical process control: see the Glossary).",
+    "p": "The lines mark the usual range of the percentage, wider for a period with fewer cases; a point outside "
+    "it, or a long run on one side, is unusual (statistical process control: see the Glossary).",
+    "u": "The lines mark the usual range of the rate, wider for a period with a smaller base; a point outside it, "
+    "or a long run on one side, is unusual (statistical process control: see the Glossary).",
+    "g": "Each point is the number of periods from one event to the next: a long gap means fewer events, gaps of "
+    "0 again and again mean events close together; a gap above the line is unusually long (see the Glossary).",
+}
+
+
+def plain_rules(kind: str | None) -> str:
+    """The chart's rules in plain words for a viewer: `PLAIN_RULES` by kind (p′ and u′ read as p and u)."""
+    return PLAIN_RULES.get((kind or "xmr").removesuffix("_prime"), PLAIN_RULES["xmr"])

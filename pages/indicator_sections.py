@@ -20,6 +20,7 @@ from cspdash.overview import (
 )
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
+from cspdash.spc import plain_rules
 from pages.london_sections import london_comparison, london_funnel_section
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
 
@@ -223,7 +224,7 @@ def _charts(view, quarter: Quarter, marks: dict | None) -> None:
     drawn = annotations_for(a, board().actions(selected()[0]))  # its breaks, baseline and actions
     spc = spc_figure(a, drawn)
     left.plotly_chart(spc, key=f"spc-{ind.id}", alt=_title_text(spc), config=STATIC)
-    rules = a.rule_set() if board().audience.sees_stored else PLAIN_RULES
+    rules = a.rule_set() if board().audience.sees_stored else plain_rules(a.spc.kind if a.spc else None)
     left.caption(plain_markdown(chart_caption(a, rules, drawn)))
     headline_title = finding(a) if ind.headline == "rolling_12_months" else None
     rolling = rolling_twelve(ind, view.rolling, quarter, title=headline_title)
@@ -232,12 +233,6 @@ def _charts(view, quarter: Quarter, marks: dict | None) -> None:
     compared = london_comparison(selected()[0], quarter, ind.id)
     if compared is not None and compared.funnel is not None:
         london_funnel_section(compared.funnel, key=f"funnel-{ind.id}")
-
-
-PLAIN_RULES = (
-    "The lines mark the figure's usual range over its last three years; a point outside it, or a long run on "
-    "one side, is unusual (statistical process control: see the Glossary)."
-)
 
 
 def _title_text(fig) -> str:
