@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -73,7 +74,9 @@ class Funnel:
 # ---- limits without over-dispersion (PHEindicatormethods' Funnels.R) ---------------------------
 
 
+@cache
 def _z(level: float) -> float:
+    """The two-sided normal quantile for a level (asked for at every point: worked out once)."""
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + level / 2))
