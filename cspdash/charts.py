@@ -47,6 +47,17 @@ def _layout(fig: go.Figure, title: str, ind: Indicator, x_title: str, wrap: int 
     return dark_text(fig)
 
 
+def _hollow_legend(fig: go.Figure, name: str) -> None:
+    """A legend entry that explains the chart's hollow markers."""
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
+        name=name,
+    )
+
+
 def dark_text(fig: go.Figure) -> go.Figure:
     """Axis and legend text in the body colour (Streamlit's chart theme would make it grey, 3.7:1)."""
     for axes in (fig.update_xaxes, fig.update_yaxes):
@@ -235,14 +246,8 @@ def spc_figure(a: Assessment, annotations: Sequence[Annotation] | None = None) -
             name="Target" + ("" if a.target.confirmed else " (indicative)"),
             hoverinfo="skip",
         )
-    if any(p.provisional for p in points):  # a legend entry explains the hollow markers
-        fig.add_scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
-            name="Hollow: provisional (the next release revises it)",
-        )
+    if any(p.provisional for p in points):
+        _hollow_legend(fig, "Hollow: provisional (the next release revises it)")
     fig.update_xaxes(tickangle=-45, nticks=12)
     x_title = "Month" if a.spc_frequency == "month" else "Quarter"
     _layout(fig, spc_title(a), ind, x_title)
@@ -368,13 +373,7 @@ def _g_figure(a: Assessment) -> go.Figure:
         )
     _draw_limits(fig, chart, labels, "count")
     if labels and labels[-1].endswith("(so far)"):
-        fig.add_scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker=dict(color="white", symbol="circle", size=9, line=dict(color="#505a5f", width=2)),
-            name="Hollow: the gap still open since the last event (so far)",
-        )
+        _hollow_legend(fig, "Hollow: the gap still open since the last event (so far)")
     since = textwrap.wrap(chart.since_last or "", 44)
     if since:
         fig.add_annotation(

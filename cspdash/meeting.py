@@ -147,8 +147,7 @@ def _status(indicator: dict) -> str:
 
 def _table(indicators: list[dict]) -> str:
     """A sub-group's indicators: figure, a year earlier, the change in plain words, status."""
-    widths = {"Indicator": 37, "Figure": 11, "A year earlier": 10, "Change on a year earlier": 29, "Status": 13}
-    head = "".join(f'<th scope="col" style="width:{w}%">{h}</th>' for h, w in widths.items())
+    head = _head({"Indicator": 37, "Figure": 11, "A year earlier": 10, "Change on a year earlier": 29, "Status": 13})
     rows = []
     for i in indicators:
         text = clipped(i["commentary"], NAME_WIDTH + 6, COMMENT_LINES) if i.get("commentary") else ""
@@ -249,10 +248,7 @@ def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
     if not actions:
         return [Screen("actions", "Open actions", "<p>No open actions.</p>")]
     parts = split_rows(actions, action_row_height, room - TABLE_HEAD)
-    head = "".join(
-        f'<th scope="col" style="width:{w}%">{h}</th>'
-        for h, w in (("No.", 8), ("Action", 54), ("Owner", 24), ("Due", 14))
-    )
+    head = _head({"No.": 8, "Action": 54, "Owner": 24, "Due": 14})
     out = []
     for n, part in enumerate(parts, 1):
         rows = "".join(
@@ -263,6 +259,11 @@ def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
         body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         out.append(Screen("actions" if n == 1 else f"actions-{n}", numbered("Open actions", n, len(parts)), body))
     return out
+
+
+def _head(widths: dict[str, int]) -> str:
+    """A table's header cells, each with its share of the width (%)."""
+    return "".join(f'<th scope="col" style="width:{w}%">{h}</th>' for h, w in widths.items())
 
 
 def london_row_height(record: dict) -> int:
@@ -279,8 +280,7 @@ def london_screens(records: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
     one beyond its funnel's limits on a screen of its own, its funnel plot beside what it says."""
     if not records:
         return []
-    widths = {"Indicator": 40, "Compared with London": 32, "Rate per 1,000": 14, "London": 14}
-    head = "".join(f'<th scope="col" style="width:{w}%">{h}</th>' for h, w in widths.items())
+    head = _head({"Indicator": 40, "Compared with London": 32, "Rate per 1,000": 14, "London": 14})
     parts = split_rows(records, london_row_height, room - TABLE_HEAD - 2 * LINE)
     out = []
     for n, part in enumerate(parts, 1):

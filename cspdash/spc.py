@@ -315,6 +315,12 @@ def spc_chart(
         )
         causes.extend(segment_causes)
         types.extend(point_type(c, improvement) for c in segment_causes)
+    return _charted(y, segments, causes, types, target, improvement, options)
+
+
+def _charted(y, segments, causes, types, target, improvement: int, options: SpcOptions, kind: str = "xmr"):
+    """The finished chart: its segments, each point's cause and type, and assurance against the target
+    read from the latest segment's limits."""
     latest = segments[-1].limits
     return SpcChart(
         y,
@@ -323,6 +329,7 @@ def spc_chart(
         tuple(types),
         assurance_type(target, latest.lower, latest.upper, improvement),
         options=options,
+        kind=kind,
     )
 
 
@@ -497,16 +504,7 @@ def attribute_chart(
         segment_causes = _judged(part, centre, lowers, uppers, near_lowers, near_uppers, options.run_length)
         causes.extend(segment_causes)
         types.extend(point_type(c, improvement) for c in segment_causes)
-    latest = segments[-1].limits
-    return SpcChart(
-        y,
-        tuple(segments),
-        tuple(causes),
-        tuple(types),
-        assurance_type(target, latest.lower, latest.upper, improvement),
-        options=options,
-        kind=kind,
-    )
+    return _charted(y, segments, causes, types, target, improvement, options, kind)
 
 
 def g_limits(gaps: Sequence[float]) -> Limits:
