@@ -218,3 +218,26 @@ def exceptions_first(views: list[LondonFunnel]) -> list[LondonFunnel]:
         return rank, 0 if view.strength == "99.8%" else 1
 
     return sorted(views, key=key)
+
+
+def london_summary(views: list[LondonFunnel]) -> str:
+    """One line for the overview, exceptions first: 'Against London (12 months to the end of 2024/25
+    Q4): worse on robbery and theft (beyond the 99.8% limit); similar on 8 others.'; '' with nothing
+    to compare."""
+    if not views:
+        return ""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for v in exceptions_first(views):
+        if v.band != WITHIN:
+            groups.setdefault((v.verdict.split()[0].lower(), v.strength), []).append(_lower_first(v.indicator))
+    said = [f"{word} on {_and(names)} (beyond the {strength} limit)" for (word, strength), names in groups.items()]
+    similar = len(views) - sum(len(names) for names in groups.values())
+    if similar and said:
+        said.append(f"similar on {similar} other{'s' if similar > 1 else ''}")
+    elif similar:
+        said.append(f"similar on all {similar} compared" if similar > 1 else "similar on the one compared")
+    return f"Against London ({views[0].period}): " + "; ".join(said) + "."
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -5,10 +5,12 @@ from datetime import date
 
 import streamlit as st
 
+from cspdash.against_london import london_summary
 from cspdash.completeness import returns_status
 from cspdash.exports import csv_bytes
 from cspdash.matrix import ICON_KEY, ORDERS, counts_line, matrix_html
 from cspdash.overview import legend_html, overview_html
+from cspdash.safe_text import plain_markdown
 from cspdash.service import Audience
 from data_loaders.kinds import expected_returns
 from pages.indicator_sections import disclosure_note, figure_details
@@ -39,6 +41,8 @@ right.selectbox(
 chosen = None if st.session_state["subgroup"] == "all" else st.session_state["subgroup"]
 st.html(matrix_html(rows, area, quarter, st.session_state["order"], chosen))
 st.caption(ICON_KEY + " Choose an indicator for how it was judged, its charts and its figures.")
+if against := london_summary(reader.london_funnels(area, quarter)):
+    st.markdown(f"**{plain_markdown(against)}** See *Areas side by side* for the funnel plots.")
 warm_other_quarters("rows", area)  # the other quarters' views, built in the background
 statuses = returns_status(engine(), area, quarter, expected_returns(reader.catalogue), date.today())
 st.info(

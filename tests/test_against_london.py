@@ -122,3 +122,18 @@ def test_the_area_s_own_interval_is_byar_s_or_exact_below_10_events():
     assert row["95% interval"].endswith("(exact Poisson)") and row["London"] == round(small.funnel.target, 1)
     low, high = (float(x) for x in row["95% interval"].split(" (")[0].split(" to "))
     assert low < 4 / 8_000 * 1000 < high
+
+
+def test_the_overview_says_it_in_one_line_exceptions_first(sample_store_url, snapshots):
+    from cspdash.against_london import london_summary
+
+    service = BoardService(open_store(sample_store_url), Audience.PUBLIC).at()
+    assert london_summary(service.london_funnels("Hackney", QUARTER)) == (
+        "Against London (12 months to the end of 2024/25 Q4): worse on robbery (beyond the 99.8% limit); "
+        "similar on 9 others."
+    )
+    city = london_summary(
+        BoardService(open_store(sample_store_url), Audience.ANALYST).at().london_funnels("City of London", QUARTER)
+    )
+    assert city.startswith("Against London (12 months to the end of 2024/25 Q4): worse on all recorded crime, ")
+    assert london_summary([]) == ""
