@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cspdash.comparators import ordinal
 from cspdash.funnel import Funnel, FunnelPoint, rate_funnel
 
 PER = 1000.0  # rates per 1,000 residents
@@ -69,7 +70,7 @@ class LondonFunnel:
     def rank_words(self) -> str:
         """The rank, as information: '7th highest of 33 boroughs (for information: a rank moves by chance)'."""
         return (
-            f"For information: {_ordinal(self.rank)} highest rate of {self.boroughs} boroughs "
+            f"For information: {ordinal(self.rank)} highest rate of {self.boroughs} boroughs "
             "(a rank can move by chance alone; the funnel plot allows for that)"
         )
 
@@ -199,11 +200,6 @@ def _lower_first(name: str) -> str:
     """'Violence against the person' → 'violence against the person' (an acronym stays as it is)."""
     first = name.split()[0] if name else ""
     return name if first.isupper() and len(first) > 1 else name[:1].lower() + name[1:]
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 VERDICT_ORDER = ("Worse than London", "Higher than London", "Lower than London", "Better than London")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from cspdash.disclosure import DisclosurePolicy, protect
+from cspdash.intervals import z_value
 
 TABLE = Path(__file__).with_name("data") / "census2021_ethnic_group_london.csv"
 REFERENCE = "White"
@@ -64,13 +65,6 @@ def census_base(area_code: str) -> pd.DataFrame:
     if rows.empty:
         raise KeyError(f"no Census 2021 ethnic group figures for '{area_code}'")
     return rows[["group", "population"]].reset_index(drop=True)
-
-
-def z_value(level: float = 0.95) -> float:
-    """The two-sided normal quantile for an interval: 1.959964 for 95%."""
-    from scipy.stats import norm  # here, not at the top: scipy is slow to import
-
-    return float(norm.ppf(0.5 + level / 2))
 
 
 def katz_interval(a: int, n_a: float, b: int, n_b: float, level: float = 0.95) -> tuple[float, float]:

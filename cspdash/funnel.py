@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
+
+from cspdash.intervals import z_value
 
 LEVELS = {"95": 0.95, "998": 0.998}
 TRIM = 0.1  # Winsorise at the 10th and 90th percentiles (FunnelPlotR's default trim_by)
@@ -74,14 +75,6 @@ class Funnel:
 # ---- limits without over-dispersion (PHEindicatormethods' Funnels.R) ---------------------------
 
 
-@cache
-def _z(level: float) -> float:
-    """The two-sided normal quantile for a level (asked for at every point: worked out once)."""
-    from scipy.stats import norm
-
-    return float(norm.ppf(0.5 + level / 2))
-
-
 def _solve_count(expected: float, bound, start: float) -> float:
     """The (continuous) count whose exact bound `bound(count)` equals `expected`; `bound` rises."""
     from scipy.optimize import brentq
@@ -120,7 +113,7 @@ def poisson_limits(target: float, denominator: float, level: float) -> tuple[flo
 def wilson_limits(target: float, denominator: float, level: float) -> tuple[float, float]:
     """Funnel limits (0–1 scale) for a target proportion: the proportions whose Wilson score
     interval just reaches the target (PHEindicatormethods' `sigma_adjustment`), within 0 to 1."""
-    z2 = _z(level) ** 2
+    z2 = z_value(level) ** 2
     p, n = target, denominator
     first = p * (n / z2 + 1)
     root = (-8 * p * (n / z2 + 1)) ** 2 - 64 * (1 / z2 + 1 / n) * p * (n * (p * (n / z2 + 2) - 1) + z2 * (p - 1))
@@ -168,7 +161,7 @@ def dispersion(z: np.ndarray, s: np.ndarray, trim: float = TRIM) -> tuple[float,
 
 
 def _spiegelhalter(kind: str, target: float, denominator: float, level: float, tau2: float) -> tuple[float, float]:
-    z = _z(level)
+    z = z_value(level)
     if kind == "rate":
         expected = target * denominator
         if expected <= 0:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cspdash.against_london import WITHIN, LondonFunnel
+from cspdash.against_london import LondonFunnel
 from cspdash.palette import DARK_BLUE, DARK_PINK, FONT_FAMILY, SECONDARY_TEXT, TEXT, TURQUOISE, WHITE
 
 FONT = dict(family=FONT_FAMILY, size=14, color=TEXT)
@@ -196,7 +196,3 @@ def spine_figure(records: Sequence[dict], area: str, period: str, wrap: int = 90
     for axes in (fig.update_xaxes, fig.update_yaxes):
         axes(tickfont=dict(color=TEXT), title_font=dict(color=TEXT), linecolor=SECONDARY_TEXT)
     return fig
-
-
-def is_exception(view: LondonFunnel) -> bool:
-    return view.band != WITHIN

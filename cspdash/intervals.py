@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 EXACT = "exact Poisson"
 BYAR = "Byar"
@@ -27,8 +28,10 @@ class Interval:
     method: str
 
 
+@cache
 def z_value(level: float = 0.95) -> float:
-    """The two-sided normal quantile: 1.959964 for 95%, 3.090232 for 99.8%."""
+    """The two-sided normal quantile: 1.959964 for 95%, 3.090232 for 99.8% (worked out once a level:
+    a funnel asks for it at every point)."""
     from scipy.stats import norm
 
     _check_level(level)
