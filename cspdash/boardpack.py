@@ -24,6 +24,8 @@ from cspdash.charts import annotations_for, chart_of
 from cspdash.completeness import ReturnStatus
 from cspdash.overview import OverviewRow, overview_frame, plain_change_words
 from cspdash.periods import Quarter
+from cspdash.place_pack import PLACE_HEADERS, map_figure, note, place_rows
+from cspdash.place_pack import title as place_title
 from cspdash.snapshot import SCHEMA_VERSION, status_of
 from cspdash.status import Status
 
@@ -332,10 +334,30 @@ def london_paper_figures(snapshot: dict, fmt: str) -> dict[str, go.Figure]:
     return charts
 
 
+PDF_MAP_HEIGHT = 1150  # px at CHART_WIDTH (175 mm on A4): the map across the page, its key under it
+
+
+def place_paper_figures(snapshot: dict, fmt: str) -> dict[str, go.Figure]:
+    """Where it happens: each map in large type, on paper `PDF_MAP_HEIGHT` tall, on a slide as tall as
+    the room under the finding."""
+    charts = {}
+    for n, record in enumerate(snapshot.get("places") or []):
+        if not record.get("chart"):
+            continue
+        if fmt == "pdf":  # the key under the map, the licence line in the note under the picture
+            charts[f"places:{n}"] = map_figure(record, CHART_WIDTH, PDF_MAP_HEIGHT, CHART_TEXT, True, False)
+        else:
+            height = round(_map_layout(record)[1] / BODY_W * CHART_WIDTH)
+            charts[f"places:{n}"] = map_figure(record, CHART_WIDTH, height, CHART_TEXT)
+    return charts
+
+
 def pack_figures(snapshot: dict, fmt: str) -> dict[str, go.Figure]:
     """The exceptions' charts for one format: on paper titled with the finding, on a slide sized to the
-    room the slide leaves (the slide's title and sentence say the finding); then the area against London."""
+    room the slide leaves (the slide's title and sentence say the finding); then the area against London
+    and where it happens."""
     charts = london_paper_figures(snapshot, fmt) if fmt == "pdf" else {}
+    charts.update(place_paper_figures(snapshot, fmt))
     for i in exceptions(snapshot):
         if not i.get("chart"):
             continue
@@ -527,7 +549,8 @@ def _indicator_sheet(book, title: str, indicators: list[dict]) -> None:
 
 
 def pack_xlsx(snapshot: dict) -> bytes:
-    """The underlying tables: cover, summary, exceptions, returns, open actions."""
+    """The underlying tables: cover, summary, exceptions, against London and where it happens (every
+    place of the map; a hidden one's count as the hidden label), returns, open actions."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -544,12 +567,23 @@ def pack_xlsx(snapshot: dict) -> bytes:
     _indicator_sheet(book, "Exceptions", exceptions(snapshot))
     if snapshot.get("london"):
         _sheet(book, "Against London", LONDON_HEADERS, london_rows(snapshot))
+    if snapshot.get("places"):
+        _sheet(book, "Where it happens", PLACE_HEADERS, place_rows(snapshot), _place_formats)
     _sheet(book, "Returns", RETURN_HEADERS, [_return_row(r) for r in snapshot["completeness"]])
     names = {i["id"]: i["name"] for i in snapshot["indicators"]}
     _sheet(book, "Actions", ACTION_HEADERS, [_action_row(a, names) for a in snapshot["actions"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _place_formats(cells, n: int) -> None:
+    """A place's count as a whole number and its rate to one decimal place (a hidden count is its label)."""
+    count, rate = cells[PLACE_HEADERS.index("Count")], cells[PLACE_HEADERS.index("Rate per 1,000 residents")]
+    if isinstance(count.value, int | float):
+        count.number_format = NUMBER_FORMATS["count"]
+    if isinstance(rate.value, int | float):
+        rate.number_format = NUMBER_FORMATS["rate"]
 
 
 def _cover_lines(snapshot: dict) -> list[str]:
@@ -707,6 +741,28 @@ def _london_html(snapshot: dict, images: dict[str, bytes], image_type: str) -> s
     return "".join(parts)
 
 
+def _places_html(snapshot: dict, images: dict[str, bytes], image_type: str) -> str:
+    """Where it happens: each map with its text alternative as text above it, and how it was made, its
+    source and the boundaries' licence as a small note below."""
+    import base64
+
+    parts = []
+    for n, record in enumerate(snapshot.get("places") or []):
+        measure = "count" if record.get("measure", "count") == "count" else "rate per 1,000 residents"
+        places = (record.get("level_words") or ["LSOA", "LSOAs"])[1]
+        parts.append(
+            f'<div class="exception"><h3>{escape(record["indicator"])}, {escape(record["period"])}: '
+            f"{escape(places)} by {measure}</h3><p>{escape(record['finding'])}</p>"
+        )
+        if f"places:{n}" in images:
+            data = base64.b64encode(images[f"places:{n}"]).decode("ascii")
+            parts.append(
+                f'<img class="chart" alt="{escape(record["finding"])}" src="data:image/{image_type};base64,{data}">'
+            )
+        parts.append(f'<p class="why">{escape(note(record))}</p></div>')
+    return "".join(parts)
+
+
 def _action_words(action: dict) -> str:
     """'Action 3: Review the panel (K. Smith, due 30 Jun 2025)'."""
     who = ", ".join(
@@ -725,13 +781,14 @@ def _returns_table(snapshot: dict) -> str:
 
 
 def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type: str = "svg+xml") -> str:
-    """The pack as one HTML document: cover, contents, summary matrix, exceptions with charts, a section
-    per sub-group, returns, actions."""
+    """The pack as one HTML document: cover, contents, summary matrix, exceptions with charts, against
+    London, where it happens (each map with its finding as text), a section per sub-group, returns, actions."""
     images = images or {}
     groups = subgroups(snapshot)
     names = {i["id"]: i["name"] for i in snapshot["indicators"]}
     against = ["Compared with London"] if snapshot.get("london") else []
-    contents = ["Summary", "Exceptions", *against, *groups, "Returns and data quality", "Open actions"]
+    where = ["Where it happens"] if snapshot.get("places") else []
+    contents = ["Summary", "Exceptions", *against, *where, *groups, "Returns and data quality", "Open actions"]
     anchors = {title: f"s{n}" for n, title in enumerate(contents)}
     parts = [
         '<div class="cover">',
@@ -756,6 +813,10 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
     if against:
         parts.append(f'<section id="{anchors[against[0]]}"><h2>Compared with London</h2>')
         parts.append(_london_html(snapshot, images, image_type))
+        parts.append("</section>")
+    if where:
+        parts.append(f'<section id="{anchors[where[0]]}"><h2>Where it happens</h2>')
+        parts.append(_places_html(snapshot, images, image_type))
         parts.append("</section>")
     for name, indicators in groups.items():
         parts.append(f'<section id="{anchors[name]}"><h2>{escape(name)}</h2>')
@@ -1073,6 +1134,34 @@ def _exception_slide(deck, snapshot: dict, indicator: dict, images: dict[str, by
     page.notes_slide.notes_text_frame.text = _notes(indicator)
 
 
+PLACE_PT = 18  # the finding on a map's slide
+MAP_LEAST = 3.2  # inches: the map's least height on its slide
+
+
+def _map_layout(record: dict) -> tuple[float, float]:
+    """Where a map's slide puts the map: its top and height (inches), under the title and the finding."""
+    finding_top = 0.25 + 0.55 * _title_lines(place_title(record)) + 0.1
+    top = finding_top + 0.3 * _lines(record["finding"], PLACE_PT, BODY_W) + 0.15
+    return top, max(MAP_LEAST, SLIDE_H - 0.15 - top)
+
+
+def _place_slide(deck, record: dict, image: bytes | None) -> None:
+    """Where it happens: the finding as text, the map across the slide under it (its alt text the
+    finding); how it was made, its source and the licence line in the notes."""
+    from pptx.util import Inches
+
+    page = _slide(deck, place_title(record))
+    finding_top = 0.25 + 0.55 * _title_lines(place_title(record)) + 0.1
+    top, height = _map_layout(record)
+    _textbox(page, [record["finding"]], finding_top, top - finding_top - 0.1, PLACE_PT)
+    if image is not None:
+        picture = page.shapes.add_picture(io.BytesIO(image), Inches(MARGIN), Inches(top), width=Inches(BODY_W))
+        picture.height = Inches(height)
+        picture._element.nvPicPr.cNvPr.set("descr", record["finding"])
+        picture._element.nvPicPr.cNvPr.set("name", f"Map: {record['indicator']}")
+    page.notes_slide.notes_text_frame.text = f"How this map was made: {note(record)}"
+
+
 def _group_row(indicator: dict) -> list:
     i = indicator
     return [i["name"], str(i["figure"]), str(i["comparator"]), _status_cell(i), i["commentary"]]
@@ -1089,7 +1178,8 @@ def _table_slides(deck, title: str, header: list[str], rows: list[list], widths,
 
 def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
     """16:9: cover, summary matrix, one slide per exception (chart, meaning, commentary, actions; the
-    reasoning in the notes), the sub-groups' tables, returns, open actions."""
+    reasoning in the notes), against London, where it happens (the map under its finding), the sub-groups'
+    tables, returns, open actions."""
     from pptx import Presentation
     from pptx.util import Inches
 
@@ -1109,6 +1199,8 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
             (5.0, 3.6, 1.9, 2.033),
             16,
         )
+    for n, record in enumerate(snapshot.get("places") or []):
+        _place_slide(deck, record, images.get(f"places:{n}"))
     group_header = ["Indicator", "Figure", "A year earlier", "Status", "Commentary"]
     for name, indicators in subgroups(snapshot).items():
         _table_slides(deck, name, group_header, [_group_row(i) for i in indicators], GROUP_WIDTHS, TABLE_PT)

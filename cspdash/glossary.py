@@ -31,5 +31,10 @@ TERMS = {
     "Gaps between events": "For rare serious events (domestic homicide reviews, lethal barrel discharges), the "
     "chart shows the number of periods from one event to the next: a long gap is good news, gaps of 0 again "
     "and again are events close together.",
+    "LSOA": "Lower layer Super Output Area: a small neighbourhood of about 1,500 residents that the Office for "
+    "National Statistics defines (Hackney has 149). Police publish crime for each one, which is what the maps show.",
+    "Above the average beyond chance": "On a map, a place whose figure is higher than the average by more than "
+    "chance explains (beyond the 99.8% funnel limit). A place with a few crimes where the average is one or two is "
+    "not marked: small numbers swing a lot by chance.",
     "Not rated": "No status: no figure, too small to publish, too few cases, or too short a series to judge.",
 }

@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 
 from cspdash.boardpack import chart_figure, exceptions, stamp, status_counts, subgroups
 from cspdash.palette import TEXT, THEME_COLOURS, WHITE
+from cspdash.place_pack import map_figure
+from cspdash.place_pack import title as place_title
 from cspdash.snapshot import status_of
 from cspdash.spc import VARIATION_PLAIN, VARIATION_WORDS
 
@@ -309,14 +311,40 @@ def london_screens(records: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
     return out
 
 
+def _sentences(text: str) -> tuple[str, str]:
+    """The first sentence of `text`, and the rest."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip(), maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def places_screens(records: list[dict]) -> list[Screen]:
+    """Where it happens: each map beside its finding (the finding's first sentence as the lead); a
+    finding too long to fit beside the map continues on a screen of its own."""
+    out = []
+    for n, record in enumerate(records):
+        lead, rest = _sentences(record["finding"])
+        room = (SIDE_HEIGHT - 30 * lines(lead, SIDE_WIDTH - 4) - 16) // LINE
+        shown, more = _cut(rest, SIDE_WIDTH, room)
+        body = f'<p class="plain">{escape(lead)}</p>' + (
+            f"<p>{escape(shown)}{'…' if more else ''}</p>" if shown else ""
+        )
+        pages = _pages(more, ACTION_WIDTH + 40, (BODY_HEIGHT - 40) // LINE)
+        key, title = f"places-{n}", place_title(record)
+        out.append(Screen(key, numbered(title, 1, 1 + len(pages)), body, f"places:{n}"))
+        for m, text in enumerate(pages, 2):
+            out.append(Screen(f"{key}-{m}", numbered(title, m, 1 + len(pages)), f"<p>…{escape(text)}</p>"))
+    return out
+
+
 def screens(snapshot: dict, later: str | None = None) -> list[Screen]:
-    """Summary, exceptions (one screen each), the area against London, every sub-group, then open
-    actions; each fits 1280×720 below a stamp and, if `later`, the note that later figures exist."""
+    """Summary, exceptions (one screen each), the area against London, where it happens (each map
+    beside its finding), every sub-group, then open actions; each fits 1280×720 below a stamp and, if `later`, the note that later figures exist."""
     room = BODY_HEIGHT - header_extra(snapshot, later)
     out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", _summary(snapshot), "summary")]
     for indicator in exceptions(snapshot):
         out += exception_screens(indicator)
     out += london_screens(snapshot.get("london") or [], room)
+    out += places_screens(snapshot.get("places") or [])
     for name, indicators in subgroups(snapshot).items():
         out += subgroup_screens(name, indicators, room)
     return out + action_screens(snapshot["actions"], room)
@@ -398,6 +426,8 @@ def figure_alt(snapshot: dict, screen: Screen) -> str:
         return "Statuses: " + ", ".join(f"{n} {s.word}" for s, n in status_counts(snapshot).items())
     if screen.chart and screen.chart.startswith("london:"):
         return "Funnel plot: " + (snapshot.get("london") or [])[int(screen.chart.split(":")[1])]["sentence"]
+    if screen.chart and screen.chart.startswith("places:"):
+        return (snapshot.get("places") or [])[int(screen.chart.split(":")[1])]["finding"]
     return screen.title
 
 
@@ -411,6 +441,9 @@ def meeting_figure(snapshot: dict, screen: Screen, theme: str = "light", height:
         fig = go.Figure(json.loads(record["chart"]))
         fig.update_layout(title_text="", height=height, margin=dict(t=20, b=110, l=80, r=10), font=dict(size=16))
         return themed_figure(fig, theme)
+    if screen.chart and screen.chart.startswith("places:"):
+        record = (snapshot.get("places") or [])[int(screen.chart.split(":")[1])]
+        return themed_figure(map_figure(record, None, height, 16), theme)
     indicator = next((i for i in snapshot["indicators"] if i["id"] == screen.chart and i.get("chart")), None)
     if indicator is None:
         return None

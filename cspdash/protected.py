@@ -32,7 +32,7 @@ published whole and protected on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,6 +50,7 @@ from cspdash.disclosure import (
     protect_block,
 )
 from cspdash.periods import Quarter
+from cspdash.trends import quarter_index
 
 PRIMARY, SECONDARY = "primary", "secondary"
 CELL = ["area", "period_start", "period_end", "breakdown"]
@@ -319,7 +320,38 @@ def for_publication(
     frame: pd.DataFrame, catalogue: Catalogue, rules: Rules, policy: DisclosurePolicy | None = None
 ) -> pd.DataFrame:
     """`protect_observations` with the catalogue's policy; a frame holding several releases of one
-    figure (vintages) is protected release by release, as each release is published whole."""
+    figure (vintages) is protected release by release, as each release is published whole.
+
+    Small areas' monthly totals (LSOAs, wards: `SMALL_AREAS`) come back with their quarters added
+    (`with_quarters`), protected with them: the maps publish a small area's quarter, and a quarter
+    protected apart from its months could give a hidden month back. Each row is known by what it is
+    (`_identities`), not where it sits in the frame, so a figure is hidden alike in every output that
+    publishes it, whatever else that output holds. Rows keep their labels; quarters get new ones."""
+    whole = frame
+    if "area_kind" in frame and frame["area_kind"].isin(SMALL_AREAS).any():
+        whole = with_quarters(frame.reset_index(drop=True), quartered(rules))
+    published = _publish(whole.set_axis(_identities(whole)), catalogue, rules, policy)
+    labels = list(frame.index)
+    if len(whole) > len(frame):
+        start = int(max(labels)) + 1 if labels and pd.api.types.is_integer_dtype(frame.index) else 0
+        labels += list(range(start, start + len(whole) - len(frame)))
+    return published.set_axis(pd.Index(labels))
+
+
+def _identities(frame: pd.DataFrame) -> pd.Index:
+    """Each row's identity: what it is a figure of (place, indicator, breakdown, period, release)."""
+    keys = [c for c in (*SERIES, "period_start", "period_end") if c in frame]
+    if not keys or frame.empty:
+        return pd.Index([str(i) for i in range(len(frame))])
+    columns = [frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in keys]
+    identity = columns[0].str.cat(columns[1:], sep="|", na_rep="") if len(columns) > 1 else columns[0]
+    repeat = identity.groupby(identity).cumcount()
+    return pd.Index(identity.where(repeat == 0, identity + "#" + repeat.astype(str)).to_numpy())
+
+
+def _publish(
+    frame: pd.DataFrame, catalogue: Catalogue, rules: Rules, policy: DisclosurePolicy | None = None
+) -> pd.DataFrame:
     indicators = {ind.id: ind for ind in catalogue.indicators}
     policy = policy or catalogue.disclosure
     missing = [c for c in CELL if c not in frame]  # e.g. one area's releases: no area column
@@ -333,6 +365,56 @@ def for_publication(
         out = pd.concat([protect_observations(group, indicators, rules, policy) for _, group in releases])
         out = out.loc[frame.index]
     return out.drop(columns=missing)
+
+
+SMALL_AREAS = ("lsoa", "ward")
+SERIES = ["area_kind", "parent_area", "area", "area_code", "indicator", "breakdown", "vintage"]
+
+
+def with_quarters(frame: pd.DataFrame, indicators: Collection[str]) -> pd.DataFrame:
+    """Monthly figures with the complete quarters of the series of `indicators` added (the three
+    months in one release): a quarter's value is its months' sum, suppressed when any month is.
+    Quarters already in the frame, and months of a quarter split between releases, add nothing."""
+    starts, ends = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
+    monthly = frame[(starts.dt.day == 1) & (ends == starts + pd.offsets.MonthEnd(0))]
+    monthly = monthly[monthly["indicator"].isin(list(indicators)) & monthly["area_kind"].isin(SMALL_AREAS)]
+    if monthly.empty:
+        return frame
+    keys = [c for c in SERIES if c in frame]
+    group = [*keys, "_quarter"]
+    value = pd.to_numeric(monthly["value"], errors="coerce")
+    tagged = monthly.assign(
+        _quarter=quarter_index(monthly["period_start"]).to_numpy(),
+        _value=value.fillna(0.0),
+        _unknown=value.isna() | monthly["suppressed"].astype(bool),
+        **{k: monthly[k].fillna("") for k in keys},
+    ).sort_values([*group, "period_start"], kind="stable")
+    totals = tagged.groupby(group, sort=False).agg(
+        _months=("_value", "size"), _sum=("_value", "sum"), _hidden=("_unknown", "any")
+    )
+    rows = tagged.drop_duplicates(group).merge(totals.reset_index(), on=group)
+    rows = rows[rows["_months"] == 3]
+    quarters = [Quarter(int(q) // 4, int(q) % 4 + 1) for q in rows["_quarter"]]
+    rows = rows.assign(
+        period_start=[q.start for q in quarters],
+        period_end=[q.end for q in quarters],
+        value=rows["_sum"].where(~rows["_hidden"]),
+        suppressed=rows["_hidden"],
+    )
+    for column in ("numerator", "denominator", "source_cell"):
+        if column in rows:
+            rows[column] = None
+    stated = pd.MultiIndex.from_frame(frame[[*keys, "period_start", "period_end"]].fillna(""))
+    rows = rows[~pd.MultiIndex.from_frame(rows[[*keys, "period_start", "period_end"]]).isin(stated)]
+    return pd.concat([frame, rows[frame.columns]], ignore_index=True)
+
+
+def quartered(rules: Rules) -> set[str]:
+    """The indicators whose small-area quarters are published and protected with their months: the
+    kinds' totals (e.g. all recorded crime). Each month's total is the sum of its categories and the
+    quarter the sum of its months, a nesting the protection solves exactly and fast; a category's
+    quarter is published only when its three months are (`withheld_periods`), adding nothing."""
+    return {total for total, _ in rules.sums}
 
 
 def withheld_quarters(

@@ -35,7 +35,7 @@ from cspdash.indicator_view import IndicatorView, subgroup_views
 from cspdash.overview import OverviewRow, board_frame, marked, overview_frame, overview_rows
 from cspdash.overview import beside_london as beside_london_rows
 from cspdash.periods import Quarter
-from cspdash.protected import WithheldMarks, withheld_marks
+from cspdash.protected import SMALL_AREAS, WithheldMarks, withheld_marks
 from cspdash.status import Judgement, Status
 
 POPULATION_BASE = "yj_population_10_17"  # an analyst's 10–17 base by ethnic group (ethnic_group_counts kind)
@@ -154,6 +154,9 @@ class BoardAt:
             "releases": lambda area, subgroup: queries.release_observations(engine, area, subgroup),
             "london": lambda subgroup: queries.current_observations(engine, area=None, subgroup=subgroup),
             "annual": lambda subgroup: self._annual(subgroup),
+            "small areas": lambda area, level: _within(
+                queries.current_observations(engine, area_kind=level, with_provenance=False), area, self.catalogue
+            ),
         }
         return self._cached(("stored", what, *args), lambda: reads[what](*args))
 
@@ -199,6 +202,82 @@ class BoardAt:
         exceptions first: the same comparisons the rows carry."""
         views = [row.london.funnel for row in self.rows(area, quarter) if row.london and row.london.funnel]
         return exceptions_first(views)
+
+    # ---- small areas: where it happens ------------------------------------------------------------
+
+    def small_areas(self, area: str, level: str) -> pd.DataFrame:
+        """The figures of the area's small areas of one level ("lsoa", "ward"), as published, whoever
+        asks (with their quarters, protected with their months): every map, table and drill-down of
+        a small area reads these, so none shows a figure another hides."""
+        return self._published("small areas", area, level)
+
+    def place_levels(self, area: str) -> list[str]:
+        """The small-area levels the area has figures for, finest first."""
+        return [level for level in SMALL_AREA_LEVELS if not self.small_areas(area, level).empty]
+
+    def place_indicators(self, area: str, level: str) -> list:
+        """The catalogue's indicators with figures for the area's small areas of a level, total first."""
+        frame = self.small_areas(area, level)
+        present = set(frame["indicator"]) if not frame.empty else set()
+        found = [ind for ind in self.catalogue.indicators if ind.id in present]
+        totals = {total for total, _ in self.service._rules.sums}
+        return sorted(found, key=lambda ind: ind.id not in totals)
+
+    def place_quarters(self, area: str, level: str) -> list[Quarter]:
+        """The quarters whose three months (or the quarter itself) the small-area figures cover."""
+        from cspdash.places import covered_quarters
+
+        return self._cached(("place quarters", area, level), lambda: covered_quarters(self.small_areas(area, level)))
+
+    def place_map(self, area: str, quarter: Quarter, indicator_id: str, level: str = "lsoa", measure: str = "count"):
+        """One indicator's quarter for every small area of a level in the area (`PlaceMap`), or None."""
+        from cspdash import geography
+        from cspdash.places import place_map
+
+        def build():
+            frame = self.small_areas(area, level)
+            if frame.empty or indicator_id not in set(frame["indicator"]):
+                return None
+            residents = geography.lsoa_residents() if level == "lsoa" else {}
+            code = _area_code(self, area)
+            return place_map(
+                frame,
+                self.catalogue,
+                area,
+                code,
+                level,
+                indicator_id,
+                quarter,
+                measure,
+                residents,
+                geography.ATTRIBUTION,
+            )
+
+        return self._cached(("place map", area, quarter, indicator_id, level, measure), build)
+
+    def place_detail(self, area: str, level: str, code: str, indicator_id: str, quarter: Quarter):
+        """One small area's drill-down (`PlaceDetail`): its indicator by month, as published, and its
+        crime types in the quarter, largest first."""
+        from cspdash.places import place_detail
+
+        return self._cached(
+            ("place detail", area, level, code, indicator_id, quarter),
+            lambda: place_detail(self.small_areas(area, level), self.catalogue, code, indicator_id, quarter),
+        )
+
+    def borough_map(self, area: str, quarter: Quarter, indicator_id: str):
+        """The London-wide comparison of one indicator as a borough map (`PlaceMap`), or None: the
+        same funnel the rows carry, the area and its similar boroughs outlined."""
+        from cspdash import geography
+        from cspdash.places import borough_map
+
+        def build():
+            row = next((r for r in self.rows(area, quarter) if r.indicator.id == indicator_id), None)
+            if row is None or row.london is None or row.london.funnel is None:
+                return None
+            return borough_map(row.london.funnel, _area_code(self, area), self.catalogue, geography.ATTRIBUTION)
+
+        return self._cached(("borough map", self.audience, area, quarter, indicator_id), build)
 
     def histories(self, area: str, published: bool) -> dict[str, History]:
         """Every indicator's prepared history for the area, from its figures as stored or as published."""
@@ -429,10 +508,11 @@ class BoardAt:
         pack): always as published, whoever asks, with the statuses every view shows."""
         from cspdash.boardpack import snapshot_from_rows
         from cspdash.completeness import returns_status
+        from cspdash.place_pack import places_records
 
         public = self if not self.audience.sees_stored else self.service.public_twin().at(self.version)
         engine = self.service.engine
-        return snapshot_from_rows(
+        snapshot = snapshot_from_rows(
             self.catalogue,
             area,
             quarter,
@@ -441,6 +521,8 @@ class BoardAt:
             returns_status(engine, area, quarter, self.service._expected, today or date.today()),
             self.data_as_at(area),
         )
+        snapshot["places"] = places_records(public, area, quarter)  # where it happens: the LSOA map, as published
+        return snapshot
 
     def draft(self, area: str, quarter: Quarter) -> dict:
         """The snapshot as it would be signed off now, read through its schema (meeting mode and a
@@ -456,6 +538,21 @@ class BoardAt:
         from cspdash.store.queries import tidy_export
 
         return publication_table(tidy_export(self.service.engine), self.catalogue, self.service._rules)
+
+
+SMALL_AREA_LEVELS = SMALL_AREAS  # finest first
+
+
+def _within(frame: pd.DataFrame, area: str, catalogue: Catalogue) -> pd.DataFrame:
+    """The rows of small areas whose parent is the area (named, or by its code as the LSOA files give it)."""
+    if frame.empty:
+        return frame
+    code = next((a.code for a in catalogue.areas if a.name == area), None)
+    return frame[frame["parent_area"].isin([area, code])].reset_index(drop=True)
+
+
+def _area_code(board: BoardAt, area: str) -> str:
+    return next((a.code for a in board.catalogue.areas if a.name == area), "")
 
 
 def _by_ethnic_group(counts: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,10 @@ Version 2 (today): statuses are stored by their enum name ("RED", "NO_SIGNAL"), 
 words a board reads never breaks a snapshot signed off before it. Version 1 (no `schema_version`)
 stored the words of its day; they are read through the table of the words version 1 ever used.
 Every snapshot is read through `read_snapshot`, which upgrades it to the current version.
+
+Optional keys, absent from snapshots signed off before they were kept (readers use `.get`): "london"
+(the area against London) and "places" (where it happens: the area's LSOA map, `cspdash.place_pack`;
+a hidden place has `count` None and no other figure).
 """
 
 from __future__ import annotations
@@ -60,5 +64,8 @@ def read_snapshot(snapshot: dict | None) -> dict | None:
         indicator["status"] = status_name(indicator["status"])
         indicator.setdefault("definition", "")
         indicator.setdefault("comparator_period", "")
+    for record in upgraded.get("places") or []:
+        for place in record.get("places", []):
+            place.setdefault("hidden", place.get("count") is None)
     upgraded["schema_version"] = SCHEMA_VERSION
     return upgraded

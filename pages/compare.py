@@ -82,7 +82,7 @@ def against_london(area: str) -> None:
     )
     names = [v.indicator for v in views]
     chosen = st.selectbox(f"Funnel plot for {area}", names, key=f"funnel-choice-{area}")
-    london_funnel_section(views[names.index(chosen)], key=f"funnel-{area}")
+    london_funnel_section(views[names.index(chosen)], key=f"funnel-{area}", quarter=quarter)
 
 
 for shown_area in areas:

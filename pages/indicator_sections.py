@@ -22,6 +22,7 @@ from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from cspdash.spc import plain_rules
 from pages.london_sections import london_comparison, london_funnel_section
+from pages.map_sections import where_it_happens
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
 
 
@@ -39,6 +40,7 @@ def subgroup_page(subgroup_id: str) -> None:
     views = reader.views(area, quarter, subgroup_id)  # built once per store version
     if views:
         st.html(TABLE_STYLE + summary_html(views, f"{subgroup.name} at a glance — {quarter.label}"))
+    where_it_happens(subgroup_id, area, quarter)
     for view in views:
         marks = reader.withheld(area, view.indicator.id) if reader.audience.sees_stored else None
         _indicator_section(view, quarter, marks)
@@ -232,7 +234,7 @@ def _charts(view, quarter: Quarter, marks: dict | None) -> None:
     st.dataframe(figures_table(view, withheld=marks), hide_index=True)
     compared = london_comparison(selected()[0], quarter, ind.id)
     if compared is not None and compared.funnel is not None:
-        london_funnel_section(compared.funnel, key=f"funnel-{ind.id}")
+        london_funnel_section(compared.funnel, key=f"funnel-{ind.id}", quarter=quarter)
 
 
 def _title_text(fig) -> str:

@@ -18,19 +18,39 @@ def london_comparison(area: str, quarter: Quarter, indicator_id: str):
     return None if row is None else row.london
 
 
-def london_funnel_section(view, key: str) -> None:
-    """The funnel plot, what it says, the boroughs beyond its limits, and the rank as information."""
+def london_funnel_section(view, key: str, quarter: Quarter | None = None) -> None:
+    """The funnel plot, what it says, the boroughs beyond its limits, and the rank as information;
+    with the quarter, the same comparison as a map of the boroughs beside it."""
     from cspdash.funnel_charts import funnel_figure
 
     fig = funnel_figure(view)
     st.plotly_chart(fig, key=key, alt=view.sentence, config=STATIC)
     st.caption(plain_markdown(f"{view.funnel.method} Rates use {view.population}. {view.rank_words}."))
+    if quarter is not None:
+        borough_map_section(view, quarter, key)
     outliers = view.outlier_rows()
     if outliers:
         st.markdown(f"Boroughs beyond the 95% limits ({len(outliers)} of {view.boroughs}):")
         st.dataframe(pd.DataFrame(outliers), hide_index=True)
     else:
         st.markdown(f"All {view.boroughs} boroughs are within the 95% limits.")
+
+
+def borough_map_section(view, quarter: Quarter, key: str) -> None:
+    """The London comparison as a map of the boroughs (the area and its similar boroughs outlined)."""
+    from cspdash import geography
+    from cspdash.place_charts import place_figure
+
+    reader = board()
+    indicator_id = next((i.id for i in reader.catalogue.indicators if i.name == view.indicator), None)
+    boroughs = reader.borough_map(view.area, quarter, indicator_id) if indicator_id else None
+    if boroughs is None:
+        return
+    fig = place_figure(boroughs, geography.borough_shapes(), height=520)
+    st.plotly_chart(fig, key=f"{key}-boroughs", alt=boroughs.finding, config=STATIC)
+    similar = ", ".join(p.name for p in boroughs.places if p.highlight == "similar")
+    statistics = f" {boroughs.statistics}" if reader.audience.sees_stored else ""
+    st.caption(plain_markdown(f"ONS similar boroughs: {similar}. {boroughs.method}{statistics} {boroughs.attribution}"))
 
 
 if __name__ == "__main__":  # opened as a page of its own: not a page

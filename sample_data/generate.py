@@ -5,7 +5,9 @@
 One workbook per sub-group per area (Hackney, City of London) per quarter, written from the
 sub-group's template (`data_loaders.template`): Youth Justice and VAWG from 2018/19 Q1, Serious
 Violence and Gangs and Night Time Economy/ASB from 2022/23 Q1 (when those sub-groups began
-reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout.
+reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout, and
+MPS LSOA- and ward-level CSVs for the last 24 months (the borough's counts shared among its small areas,
+with hotspots) for the hotspot maps.
 Seasonality, a dip in 2020/21, small counts in the City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
 out on purpose: a partner that could not report, as happens.
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import io
+import json
 import math
 import random
 import re
@@ -263,13 +267,15 @@ def _reproducible_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_mps_csv(path: Path, rng: random.Random) -> None:
-    """MPS borough-level crime in the London Datastore layout (MajorText, MinorText, BoroughName)."""
+def write_mps_csv(path: Path, rng: random.Random) -> dict[tuple[str, str], dict[date, int]]:
+    """MPS borough-level crime in the London Datastore layout (MajorText, MinorText, BoroughName); returns
+    the partnership's counts per (area, major category) and month, which the small-area files split."""
     months = [add_months(FIRST.start, i) for i in range(len(quarter_range(FIRST, LAST)) * 3)]
     header = ["MajorText", "MinorText", "BoroughName", *(f"{m:%Y%m}" for m in months)]
     rows = []
     areas = (("City of London", MPS_CITY_SCALE), ("Hackney", 1.0))
     shocks = {(area, m): rng.lognormvariate(0, MONTH_SHOCK) for area, _ in areas for m in months}
+    by_major: dict[tuple[str, str], dict[date, int]] = {}
     for major, minors in MPS_CATEGORIES.items():
         for minor, mean in minors.items():
             for area, scale in areas:
@@ -288,10 +294,14 @@ def write_mps_csv(path: Path, rng: random.Random) -> None:
                     for m in months
                 ]
                 rows.append([major, minor, area, *counts])
+                totals = by_major.setdefault((area, major), dict.fromkeys(months, 0))
+                for month, count in zip(months, counts, strict=True):
+                    totals[month] += count
     rows += london_rows(months)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
     path.write_text(buffer.getvalue(), encoding="utf-8")
+    return by_major
 
 
 # The other 31 boroughs, so that the demo compares the partnership with London (a funnel plot of every
@@ -348,6 +358,212 @@ def write_ethnic_csv(path: Path) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+# MPS small-area crime (the mps_lsoa and mps_ward kinds), 24 months to the last quarter, in the London
+# Datastore layouts, for the hotspot maps. Each area's monthly count of a major category in the borough
+# file is shared among its LSOAs (and Hackney's wards) with Poisson noise, so seasonality, the shocks and
+# the signals carry through and the small areas add up to a little less than the borough: some crimes
+# have no usable location. From their own random stream, so that the other sample files do not change.
+SMALL_AREA_MONTHS = 24
+LSOA_BOUNDARIES = SAMPLE_DIR.parent / "cspdash/data/geography/london_lsoa2021.geojson.gz"
+BOROUGH_CODES = {"City of London": "E09000001", "Hackney": "E09000012"}
+LSOA_LOCATED, WARD_LOCATED = 0.97, 0.975
+# A few of the real files' minor categories for each major one, with their shares of its count.
+SMALL_AREA_CATEGORIES = {
+    "ARSON AND CRIMINAL DAMAGE": {"ARSON": 0.05, "CRIMINAL DAMAGE": 0.95},
+    "BURGLARY": {
+        "BURGLARY BUSINESS AND COMMUNITY": 0.25,
+        "RES BURGLARY OF A HOME": 0.65,
+        "RES BURGLARY OF UNCONNECTED BUILDING": 0.1,
+    },
+    "DRUG OFFENCES": {"POSSESSION OF DRUGS": 0.8, "TRAFFICKING OF DRUGS": 0.2},
+    "MISCELLANEOUS CRIMES AGAINST SOCIETY": {"MISC CRIMES AGAINST SOCIETY": 1.0},
+    "POSSESSION OF WEAPONS": {"POSSESSION OF WEAPONS": 1.0},
+    "PUBLIC ORDER OFFENCES": {
+        "OTHER OFFENCES PUBLIC ORDER": 0.15,
+        "PUBLIC FEAR ALARM OR DISTRESS": 0.75,
+        "RACE OR RELIGIOUS AGG PUBLIC FEAR": 0.1,
+    },
+    "ROBBERY": {"ROBBERY OF BUSINESS PROPERTY": 0.07, "ROBBERY OF PERSONAL PROPERTY": 0.93},
+    "SEXUAL OFFENCES": {"OTHER SEXUAL OFFENCES": 0.6, "RAPE": 0.4},
+    "THEFT": {"OTHER THEFT": 0.55, "SHOPLIFTING": 0.15, "THEFT FROM THE PERSON": 0.3},
+    "VEHICLE OFFENCES": {
+        "INTERFERING WITH A MOTOR VEHICLE": 0.05,
+        "THEFT FROM A VEHICLE": 0.7,
+        "THEFT OR UNAUTH TAKING OF A MOTOR VEH": 0.25,
+    },
+    "VIOLENCE AGAINST THE PERSON": {
+        "STALKING AND HARASSMENT": 0.2,
+        "VIOLENCE WITH INJURY": 0.36,
+        "VIOLENCE WITHOUT INJURY": 0.44,
+    },
+}
+LSOA_LEAVES_OUT = {"SEXUAL OFFENCES"}  # as the real LSOA files do, to protect victims; ward files keep them
+# LSOAs far above the typical level (multipliers of their share), where the night-time economy and the
+# town centres are; burglary and vehicle crime (homes and parked cars are everywhere) much less so.
+LSOA_HOTSPOTS = {
+    "E01033708": 5.0,  # Hackney 033C, Shoreditch
+    "E01033706": 3.5,  # Hackney 033B, Shoreditch
+    "E01033700": 4.2,  # Hackney 030B, Dalston
+    "E01033699": 3.6,  # Hackney 030A, Dalston
+    "E01001760": 4.0,  # Hackney 017C, Hackney Central
+    "E01001762": 3.0,  # Hackney 017D, Hackney Central
+}
+DAMPED = {"BURGLARY", "VEHICLE OFFENCES"}
+# The spread of the small areas' levels (LSOAs differ far more than wards) and of their categories'.
+LSOA_SPREAD, WARD_SPREAD, SMALL_AREA_CATEGORY_SPREAD = 0.4, 0.25, 0.3
+# Hackney's robbery shift from June 2024 (mps_signal) lands mostly in two LSOAs by Hackney Downs (and in
+# their ward): their share of the borough's robbery triples.
+ROBBERY_STEP_START, ROBBERY_STEP = date(2024, 6, 1), 3.0
+ROBBERY_STEP_LSOAS = {"E01001758", "E01001761"}  # Hackney 016D, 016F
+ROBBERY_STEP_WARD = "E05009373"  # Hackney Downs
+# Hackney's 21 wards as the MPS ward files name them, with the hotspot multipliers of their share.
+HACKNEY_WARDS = {
+    "E05009367": ("Brownswood", 1.0),
+    "E05009368": ("Cazenove", 1.0),
+    "E05009369": ("Clissold", 1.0),
+    "E05009370": ("Dalston", 1.7),
+    "E05009371": ("De Beauvoir", 1.0),
+    "E05009372": ("Hackney Central", 1.8),
+    "E05009373": ("Hackney Downs", 1.0),
+    "E05009374": ("Hackney Wick", 1.0),
+    "E05009375": ("Haggerston", 1.3),
+    "E05009376": ("Homerton", 1.3),
+    "E05009377": ("Hoxton East & Shoreditch", 3.0),
+    "E05009378": ("Hoxton West", 1.0),
+    "E05009379": ("King's Park", 1.0),
+    "E05009380": ("Lea Bridge", 1.0),
+    "E05009381": ("London Fields", 1.3),
+    "E05009382": ("Shacklewell", 1.0),
+    "E05009383": ("Springfield", 1.0),
+    "E05009384": ("Stamford Hill West", 1.0),
+    "E05009385": ("Stoke Newington", 1.0),
+    "E05009386": ("Victoria", 1.0),
+    "E05009387": ("Woodberry Down", 1.0),
+}
+
+
+def small_area_months() -> list[date]:
+    first = add_months(LAST.end.replace(day=1), 1 - SMALL_AREA_MONTHS)
+    return [add_months(first, i) for i in range(SMALL_AREA_MONTHS)]
+
+
+def partnership_lsoas() -> dict[str, list[tuple[str, str]]]:
+    """(code, name) of every LSOA in each area, from the shipped LSOA boundaries."""
+    with gzip.open(LSOA_BOUNDARIES, "rt", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    by_code = {code: area for area, code in BOROUGH_CODES.items()}
+    lsoas: dict[str, list[tuple[str, str]]] = {area: [] for area in BOROUGH_CODES}
+    for feature in features:
+        props = feature["properties"]
+        if props["LAD22CD"] in by_code:
+            lsoas[by_code[props["LAD22CD"]]].append((props["LSOA21CD"], props["LSOA21NM"]))
+    return {area: sorted(found) for area, found in lsoas.items()}
+
+
+def _shares(
+    rng: random.Random, hotspots: dict[str, float], codes: list[str], spread: float
+) -> dict[str, dict[str, float]]:
+    """Each small area's share of each major category: a lognormal level of its own (a hotspot's is the
+    typical level times its multiplier), one for each major category."""
+    base = {code: rng.lognormvariate(0, spread) for code in codes}
+    base.update({code: 1.0 for code in hotspots if code in base})
+    shares = {}
+    for major in SMALL_AREA_CATEGORIES:
+        weights = {}
+        for code in codes:
+            hot = hotspots.get(code, 1.0)
+            weights[code] = (
+                base[code] * rng.lognormvariate(0, SMALL_AREA_CATEGORY_SPREAD) * (hot**0.3 if major in DAMPED else hot)
+            )
+        total = sum(weights.values())
+        shares[major] = {code: weight / total for code, weight in weights.items()}
+    return shares
+
+
+def _robbery_stepped(shares: dict[str, float], stepped: set[str]) -> dict[str, float]:
+    weights = {code: share * (ROBBERY_STEP if code in stepped else 1.0) for code, share in shares.items()}
+    total = sum(weights.values())
+    return {code: weight / total for code, weight in weights.items()}
+
+
+def small_area_rows(
+    rng: random.Random,
+    borough: dict[tuple[str, str], dict[date, int]],
+    area: str,
+    places: list[str],
+    hotspots: dict[str, float],
+    spread: float,
+    located: float,
+    leave_out: set[str],
+    stepped: set[str],
+) -> dict[tuple[str, str, str], list[int]]:
+    """Counts per (place, major, minor), one a month; rows with no crime in any month left out, as the
+    real files leave them out."""
+    months = small_area_months()
+    shares = _shares(rng, hotspots, places, spread)
+    after_step = _robbery_stepped(shares["ROBBERY"], stepped)
+    rows = {}
+    for code in places:
+        for major, minors in SMALL_AREA_CATEGORIES.items():
+            if major in leave_out:
+                continue
+            for minor, part in minors.items():
+                counts = []
+                for month in months:
+                    share = (after_step if major == "ROBBERY" and month >= ROBBERY_STEP_START else shares[major])[code]
+                    counts.append(poisson(rng, borough[(area, major)][month] * located * part * share))
+                if any(counts):
+                    rows[(code, major, minor)] = counts
+    return rows
+
+
+def write_lsoa_csv(path: Path, borough: dict[tuple[str, str], dict[date, int]]) -> None:
+    """LSOA-level crime in the London Datastore layout (lsoa_code, lsoa_name, borough, categories, months)."""
+    rng = random.Random(2022)
+    months = small_area_months()
+    header = ["lsoa_code", "lsoa_name", "borough", "major_category", "minor_category", *(f"{m:%Y%m}" for m in months)]
+    rows = []
+    for area, lsoas in partnership_lsoas().items():
+        names = dict(lsoas)
+        counts = small_area_rows(
+            rng,
+            borough,
+            area,
+            list(names),
+            LSOA_HOTSPOTS,
+            LSOA_SPREAD,
+            LSOA_LOCATED,
+            LSOA_LEAVES_OUT,
+            ROBBERY_STEP_LSOAS,
+        )
+        for (code, major, minor), values in counts.items():
+            rows.append([code, names[code], BOROUGH_CODES[area], major, minor, *values])
+    rows.sort(key=lambda row: row[:5])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def write_ward_csv(path: Path, borough: dict[tuple[str, str], dict[date, int]]) -> None:
+    """Ward-level crime in the London Datastore layout (MajorText, MinorText, WardName, WardCode,
+    LookUp_BoroughName, months): Hackney only, as the City of London Police's wards are not in MPS files."""
+    rng = random.Random(2023)
+    months = small_area_months()
+    header = ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName", *(f"{m:%Y%m}" for m in months)]
+    hotspots = {code: weight for code, (_name, weight) in HACKNEY_WARDS.items() if weight != 1.0}
+    counts = small_area_rows(
+        rng, borough, "Hackney", list(HACKNEY_WARDS), hotspots, WARD_SPREAD, WARD_LOCATED, set(), {ROBBERY_STEP_WARD}
+    )
+    rows = [
+        [major, minor, HACKNEY_WARDS[code][0], code, "Hackney", *values]
+        for (code, major, minor), values in counts.items()
+    ]
+    rows.sort(key=lambda row: (row[2], row[0], row[1]))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
 def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     """Write every sample file under `out`; return their paths."""
     rng = random.Random(42)
@@ -367,8 +583,13 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
                 write_return(path, subgroup, area, quarter, rows)
                 written.append(path)
     mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"
-    write_mps_csv(mps, rng)
+    borough = write_mps_csv(mps, rng)
     written.append(mps)
+    span = f"{small_area_months()[0]:%Y%m}-{LAST.end:%Y%m}"
+    lsoa, ward = out / f"mps_lsoa_sample_{span}.csv", out / f"mps_ward_sample_{span}.csv"
+    write_lsoa_csv(lsoa, borough)
+    write_ward_csv(ward, borough)
+    written += [lsoa, ward]
     ethnic = (
         out
         / f"ethnic_group_counts_sample_{add_months(LAST.end.replace(day=1), 1 - ETHNIC_MONTHS):%Y%m}-{LAST.end:%Y%m}.csv"
@@ -383,6 +604,8 @@ def sample_files(folder: Path = SAMPLE_DIR) -> list[Path]:
     return (
         sorted((folder / "returns").glob("*.xlsx"))
         + sorted(folder.glob("ethnic_group_counts_sample_*.csv"))
+        + sorted(folder.glob("mps_lsoa_sample_*.csv"))
+        + sorted(folder.glob("mps_ward_sample_*.csv"))
         + sorted(folder.glob("mps_borough_sample_*.csv"))
     )
 

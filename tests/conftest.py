@@ -157,3 +157,29 @@ def london_mps_store(tmp_path_factory) -> tuple[str, dict]:
         [sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url, "--create"], cwd=ROOT, env=env, check=True
     )
     return url, env
+
+
+HACKNEY_LSOA = REFERENCE / "mps_lsoa" / "mps_lsoa_24m_202402-202602_hackney_extract.csv"
+HACKNEY_SMALL_AREA_FILES = (
+    MPS_BOROUGH / "mps_borough_24m_202312-202511.csv",
+    HACKNEY_LSOA,
+    REFERENCE / "mps_ward" / "mps_ward_24m_202402-202601.csv",
+)
+
+
+@pytest.fixture(scope="session")
+def hackney_places_store(tmp_path_factory) -> str:
+    """A SQLite store with the real MPS borough release of Dec 2023 to Nov 2025, the real Hackney LSOA
+    extract (Feb 2024 to Feb 2026) and the real ward release (Feb 2024 to Jan 2026), with the shipped
+    catalogue (Hackney, City of London): Hackney's board quarter is 2025/26 Q3, which the LSOA and
+    ward figures cover. Read only."""
+    import subprocess
+    import sys
+
+    require(REFERENCE.is_dir(), f"reference data not found at {REFERENCE}")
+    url = f"sqlite:///{tmp_path_factory.mktemp('places') / 'places.db'}"
+    files = [str(path) for path in HACKNEY_SMALL_AREA_FILES]
+    subprocess.run(
+        [sys.executable, "-m", "data_loaders", "ingest", *files, "--db", url, "--create"], cwd=ROOT, check=True
+    )
+    return url

@@ -190,7 +190,7 @@ def test_data_page_lists_every_submission(app):
     at = app()
     at.switch_page("../pages/data.py").run()
     table = at.dataframe[0].value
-    assert len(table) == 161
+    assert len(table) == 163
     assert {"File", "Kind", "Area", "From", "To", "Vintage", "Loaded at (UTC)"} <= set(table.columns)
     downloads = [button.label for button in at.get("download_button")]
     assert "Youth Justice Service quarterly return (.xlsx)" in downloads

@@ -158,7 +158,15 @@ def test_a_signed_off_quarter_is_the_default(store):
 
 def test_the_excel_pack_holds_the_underlying_tables(store, tmp_path):
     book = openpyxl.load_workbook(io.BytesIO(pack(store, "xlsx", tmp_path)))
-    assert book.sheetnames == ["Cover", "Summary", "Exceptions", "Against London", "Returns", "Actions"]
+    assert book.sheetnames == [
+        "Cover",
+        "Summary",
+        "Exceptions",
+        "Against London",
+        "Where it happens",  # the sample's LSOA map
+        "Returns",
+        "Actions",
+    ]
     summary = pd.DataFrame(list(book["Summary"].values)[1:], columns=list(book["Summary"].values)[0])
     assert len(summary) == len(rated(store))
     assert COMMENT in summary["Commentary"].tolist()

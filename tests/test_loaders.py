@@ -18,7 +18,7 @@ SAMPLE_RETURN = RETURNS / "2024-25_Q4_hackney_youth_justice.xlsx"
 
 def test_every_sample_file_loads():
     files = sample_files()
-    assert len(files) == 161  # 159 quarterly returns (one deliberately missing), counts by ethnic group, the MPS CSV
+    assert len(files) == 163  # 159 quarterly returns (one deliberately missing), counts by ethnic group, the MPS CSVs
     kinds = {load_file(f).kind for f in files}
     assert kinds == {
         "youth_justice",
@@ -26,6 +26,8 @@ def test_every_sample_file_loads():
         "serious_violence",
         "night_time_economy",
         "mps_borough",
+        "mps_lsoa",
+        "mps_ward",
         "ethnic_group_counts",
     }
 

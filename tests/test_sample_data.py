@@ -11,7 +11,7 @@ def digest(path) -> str:
 
 def test_regeneration_gives_identical_files(tmp_path):
     written = generate(tmp_path)
-    assert len(written) == 161
+    assert len(written) == 163
     for path in written:
         committed = SAMPLE_DIR / path.relative_to(tmp_path)
         assert committed.exists(), f"{committed} is not committed"
