@@ -32,8 +32,9 @@ PLACE_HEADERS = (
 def map_quarter(board_at, area: str, quarter: Quarter) -> Quarter | None:
     """The snapshot's quarter when the small-area figures cover it, else the newest covered quarter
     before it; None when none is."""
-    covered = [q for q in board_at.place_quarters(area, LEVEL) if q <= quarter]
-    return max(covered) if covered else None
+    from cspdash.places import quarter_shown
+
+    return quarter_shown(board_at.place_quarters(area, LEVEL), quarter)
 
 
 def places_records(board_at, area: str, quarter: Quarter) -> list[dict]:

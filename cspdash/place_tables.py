@@ -110,17 +110,6 @@ def types_table(detail: PlaceDetail, hidden_label: str) -> pd.DataFrame:
     )
 
 
-def covered_quarter(covered: Sequence[Quarter], selected: Quarter) -> Quarter | None:
-    """The quarter to show: the selected one when covered, else the newest covered before it, else the
-    newest covered (None when nothing is covered)."""
-    if not covered:
-        return None
-    if selected in covered:
-        return selected
-    before = [q for q in covered if q < selected]
-    return max(before) if before else max(covered)
-
-
 def coverage_words(covered: Sequence[Quarter], selected: Quarter, shown: Quarter, words: str = "LSOA") -> str:
     """'LSOA figures run to 2025/26 Q3 (October to December 2025), from 2024/25 Q1.' and, when the
     selected quarter is not covered, which quarter is shown instead."""

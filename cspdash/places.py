@@ -20,8 +20,9 @@ alternative alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from cspdash.catalogue import Catalogue
@@ -56,23 +57,29 @@ def quarter_figures(rows: pd.DataFrame, quarter: Quarter) -> dict[str, float | N
     without the quarter's three months is left out."""
     if rows.empty:
         return {}
-    rows = rows.reset_index(drop=True)
-    starts, ends = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
-    first, last = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
-    inside = rows[(starts >= first) & (ends <= last)]
-    hidden = inside["suppressed"].astype(bool) | pd.to_numeric(inside["value"], errors="coerce").isna()
-    inside = inside.assign(
-        _hidden=hidden, _whole=(starts.loc[inside.index] == first) & (ends.loc[inside.index] == last)
+    starts, ends = pd.to_datetime(rows["period_start"]).to_numpy(), pd.to_datetime(rows["period_end"]).to_numpy()
+    first, last = pd.Timestamp(quarter.start).to_datetime64(), pd.Timestamp(quarter.end).to_datetime64()
+    inside = (starts >= first) & (ends <= last)
+    value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)[inside]
+    frame = pd.DataFrame(
+        {
+            "code": rows["area_code"].astype(str).to_numpy()[inside],
+            "whole": ((starts == first) & (ends == last))[inside],
+            "value": np.nan_to_num(value),
+            "hidden": rows["suppressed"].astype(bool).to_numpy()[inside] | np.isnan(value),
+        }
     )
-    figures: dict[str, float | None] = {}
-    for code, place in inside.groupby("area_code", sort=True):
-        stated = place[place["_whole"]]
-        months = place[~place["_whole"]]
-        chosen = stated if len(stated) else months if len(months) == 3 else None
-        if chosen is None:
-            continue
-        figures[str(code)] = None if chosen["_hidden"].any() else float(pd.to_numeric(chosen["value"]).sum())
-    return figures
+    totals = frame.groupby(["code", "whole"], sort=True).agg(
+        value=("value", "sum"), hidden=("hidden", "any"), n=("value", "size")
+    )
+    totals = totals.reset_index()
+    stated = totals[totals["whole"]].set_index("code")
+    months = totals[~totals["whole"] & (totals["n"] == 3)].set_index("code")
+    chosen = pd.concat([stated, months[~months.index.isin(stated.index)]]).sort_index()
+    return {
+        str(code): None if hidden else float(total)
+        for code, total, hidden in zip(chosen.index, chosen["value"], chosen["hidden"], strict=True)
+    }
 
 
 def _band(value: float, average: float) -> int:
@@ -274,6 +281,13 @@ def covered_quarters(published: pd.DataFrame) -> list[Quarter]:
     for start in set(starts):
         months.setdefault(Quarter.containing(start), set()).add(start)
     return sorted(q for q, found in months.items() if set(q.months()) <= found)
+
+
+def quarter_shown(covered: Sequence[Quarter], selected: Quarter) -> Quarter | None:
+    """The quarter every view maps for a selected quarter: the selected one when the small-area figures
+    cover it, else the newest covered before it (None when none is)."""
+    before = [q for q in covered if q <= selected]
+    return max(before) if before else None
 
 
 def place_detail(published: pd.DataFrame, catalogue: Catalogue, code: str, indicator_id: str, quarter: Quarter):

@@ -9,9 +9,10 @@ import streamlit as st
 from cspdash import geography
 from cspdash.periods import Quarter
 from cspdash.place_charts import place_detail_figure, place_figure
-from cspdash.place_tables import NO_WARD_MAP, coverage_words, covered_quarter, place_table, types_table, ward_table
+from cspdash.place_tables import NO_WARD_MAP, coverage_words, place_table, types_table, ward_table
+from cspdash.places import quarter_shown
 from cspdash.safe_text import plain_markdown
-from pages.shared import STATIC, board, route_through_app
+from pages.shared import STATIC, board, route_through_app, warm_other_quarters
 
 COUNT, RATE, CHANGE = "Count", "Rate per 1,000 residents", "Change on a year earlier"
 
@@ -25,7 +26,7 @@ def where_it_happens(subgroup_id: str, area: str, quarter: Quarter) -> None:
     level = levels[0]  # the finest: LSOAs when there are any
     indicators = [ind for ind in reader.place_indicators(area, level) if ind.subgroup == subgroup_id]
     covered = reader.place_quarters(area, level)
-    shown = covered_quarter(covered, quarter)
+    shown = quarter_shown(covered, quarter)
     if not indicators or shown is None:
         return
     st.header("Where it happens", anchor="where-it-happens")
@@ -34,7 +35,9 @@ def where_it_happens(subgroup_id: str, area: str, quarter: Quarter) -> None:
     left, right = st.columns([2, 3])
     chosen = left.selectbox("Indicator", list(names), format_func=names.get, key=f"place-indicator-{key}")
     show = right.radio("Show", (COUNT, RATE, CHANGE), horizontal=True, key=f"place-show-{key}")
-    place_map = reader.place_map(area, shown, chosen, level, "rate" if show == RATE else "count")
+    measure = "rate" if show == RATE else "count"
+    place_map = reader.place_map(area, shown, chosen, level, measure)
+    warm_other_quarters("place_map", area, chosen, level, measure)  # a quarter change reads a finished map
     if place_map is None:
         st.info(f"No {level} figures for {names[chosen]} in {shown.label}.")
         return
@@ -54,7 +57,7 @@ def where_it_happens(subgroup_id: str, area: str, quarter: Quarter) -> None:
 def _wards(area: str, quarter: Quarter, indicator_id: str):
     """The wards ranked, largest first (no ward map: its boundaries are not shipped)."""
     reader = board()
-    at = covered_quarter(reader.place_quarters(area, "ward"), quarter)
+    at = quarter_shown(reader.place_quarters(area, "ward"), quarter)
     wards = reader.place_map(area, at, indicator_id, level="ward") if at is not None else None
     if wards is None:
         return None
@@ -70,15 +73,9 @@ def _one_place(area: str, quarter: Quarter, indicator_id: str, place_map, wards)
     choices = {(place_map.level, p.code): f"{p.name} ({place_map.level_words[0]})" for p in place_map.places}
     choices |= {("ward", p.code): f"{p.name} (ward)" for p in (wards.places if wards else ())}
     st.subheader("Look at one place")
-    picked = st.selectbox(
-        "Look at one place",
-        list(choices),
-        format_func=choices.get,
-        index=None,
-        placeholder="Choose an LSOA or ward (type to search)",
-        key=f"place-one-{area}",
-        label_visibility="collapsed",
-    )
+    hint = "Choose an LSOA or ward (type to search)"
+    picked = st.selectbox("Look at one place", list(choices), format_func=choices.get, index=None, placeholder=hint,
+                          key=f"place-one-{area}", label_visibility="collapsed")  # fmt: skip
     if picked is None:
         return
     detail = board().place_detail(area, picked[0], picked[1], indicator_id, quarter)

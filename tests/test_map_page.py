@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from cspdash.periods import Quarter
 from cspdash.place_charts import place_detail_figure
 from cspdash.place_records import CHANGE_UP, Place, PlaceDetail, PlaceMap
-from cspdash.place_tables import NO_WARD_MAP, coverage_words, covered_quarter, place_table, types_table, ward_table
+from cspdash.place_tables import NO_WARD_MAP, coverage_words, place_table, types_table, ward_table
+from cspdash.places import quarter_shown
 from tests.browser import ARTIFACTS, chromium, finished, new_page, streamlit_server
 from tests.conftest import ROOT
 from tests.streamlit_app import open_page
@@ -117,10 +118,10 @@ def test_change_an_indicator_and_look_at_one_place(mps_page):
 
 def test_the_quarter_shown_is_the_selected_one_or_the_newest_covered_before_it():
     covered = [Quarter(2024, q) for q in (1, 2, 3, 4)] + [Quarter(2025, 1)]
-    assert covered_quarter(covered, Quarter(2024, 3)) == Quarter(2024, 3)
-    assert covered_quarter(covered, Quarter(2025, 3)) == Quarter(2025, 1)  # figures run to 2025/26 Q1
-    assert covered_quarter(covered, Quarter(2023, 4)) == Quarter(2025, 1)  # none before it: the newest
-    assert covered_quarter([], Quarter(2025, 3)) is None
+    assert quarter_shown(covered, Quarter(2024, 3)) == Quarter(2024, 3)
+    assert quarter_shown(covered, Quarter(2025, 3)) == Quarter(2025, 1)  # figures run to 2025/26 Q1
+    assert quarter_shown(covered, Quarter(2023, 4)) is None  # none before it: no map (the pack shows none either)
+    assert quarter_shown([], Quarter(2025, 3)) is None
     words = coverage_words(covered, Quarter(2025, 3), Quarter(2025, 1))
     assert words == (
         "LSOA figures run to 2025/26 Q1 (April to June 2025), from 2024/25 Q1. "
