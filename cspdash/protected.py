@@ -343,10 +343,18 @@ def _identities(frame: pd.DataFrame) -> pd.Index:
     keys = [c for c in (*SERIES, "period_start", "period_end") if c in frame]
     if not keys or frame.empty:
         return pd.Index([str(i) for i in range(len(frame))])
-    columns = [frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in keys]
+    columns = [_as_text(frame[c]) for c in keys]
     identity = columns[0].str.cat(columns[1:], sep="|", na_rep="") if len(columns) > 1 else columns[0]
     repeat = identity.groupby(identity).cumcount()
     return pd.Index(identity.where(repeat == 0, identity + "#" + repeat.astype(str)).to_numpy())
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """A key column as text, the same whatever type the frame holds it in (dates as YYYY-MM-DD)."""
+    if column.name in ("period_start", "period_end"):
+        days = pd.to_datetime(column, errors="coerce").to_numpy().astype("datetime64[D]")
+        return pd.Series(np.where(np.isnat(days), "", days.astype(str)), index=column.index, dtype="str")
+    return column.astype("str").fillna("")
 
 
 def _publish(
