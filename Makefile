@@ -44,7 +44,7 @@ sample: $(VENV)/.runtime
 BENCH_LONDON ?=
 bench: $(VENV)/.dev
 	@rm -rf bench/.results; failed=""; \
-	for script in run untrusted boardpack pages export_scale london; do \
+	for script in run untrusted boardpack pages maps export_scale london; do \
 		[ -f bench/$$script.py ] || continue; \
 		args=""; [ $$script = london ] && args="$(BENCH_LONDON)"; \
 		echo "== bench/$$script.py $$args"; \
