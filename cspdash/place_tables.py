@@ -32,10 +32,6 @@ NO_WARD_MAP = (
 )
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def _counts(values: Sequence[float | None]) -> pd.Series:
     """Counts as a nullable column: whole numbers as integers, a hidden figure as empty (<NA>)."""
     if all(v is None or float(v).is_integer() for v in values):
@@ -65,7 +61,7 @@ def _rows(places: Sequence[Place], place_map: PlaceMap) -> dict[str, list | pd.S
         NAME: [p.name for p in places],
         CODE: [p.code for p in places],
         COUNT: _counts([p.count for p in places]),
-        SHOWN_AS: [place_map.hidden_label if p.hidden else _number(p.count) for p in places],
+        SHOWN_AS: [place_map.hidden_label if p.hidden else "" for p in places],  # the count once, not twice
         RATE: pd.Series([None if p.hidden or p.rate is None else round(p.rate, 1) for p in places], dtype="Float64"),
         CLASS: [_class_words(p, place_map) for p in places],
         YEAR_EARLIER: _counts([None if p.hidden else p.previous for p in places]),
@@ -105,7 +101,7 @@ def types_table(detail: PlaceDetail, hidden_label: str) -> pd.DataFrame:
         {
             "Crime type": [name for name, _ in detail.types],
             COUNT: _counts([value for _, value in detail.types]),
-            SHOWN_AS: [hidden_label if value is None else _number(value) for _, value in detail.types],
+            SHOWN_AS: [hidden_label if value is None else "" for _, value in detail.types],
         }
     )
 

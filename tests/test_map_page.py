@@ -144,7 +144,7 @@ def _hidden_place_map() -> PlaceMap:
 def test_the_table_of_a_map_gives_no_number_for_a_hidden_place():
     table = place_table(_hidden_place_map())
     assert list(table["LSOA"]) == ["Somewhere 001A", "Somewhere 001B", "Somewhere 001C"]
-    assert list(table["Shown as"]) == ["40", "Hidden ([c]): fewer than 5, or would reveal one", "12"]
+    assert list(table["Shown as"]) == ["", "Hidden ([c]): fewer than 5, or would reveal one", ""]  # a count once
     assert table.loc[0, "Count"] == 40 and table.loc[0, "Above average beyond chance"] == "Yes"
     assert table.loc[2, "Class"].startswith("No rate") and pd.isna(table.loc[2, "Rate per 1,000 residents"])
     assert table.loc[0, "Change on a year earlier"] == "Up, beyond chance"  # the map key's words
