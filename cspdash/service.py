@@ -154,11 +154,23 @@ class BoardAt:
             "releases": lambda area, subgroup: queries.release_observations(engine, area, subgroup),
             "london": lambda subgroup: queries.current_observations(engine, area=None, subgroup=subgroup),
             "annual": lambda subgroup: self._annual(subgroup),
-            "small areas": lambda area, level: _within(
-                queries.current_observations(engine, area_kind=level, with_provenance=False), area, self.catalogue
-            ),
+            "small areas": lambda level: self._small_areas(level),
         }
         return self._cached(("stored", what, *args), lambda: reads[what](*args))
+
+    def _small_areas(self, level: str) -> pd.DataFrame:
+        """Every stored figure of a small-area level, for every parent, with the figures of the levels
+        its kinds bound it by (a force's crimes against its LSOAs'): published together, they are
+        protected under the same relations as in the export, so a map hides what the export hides."""
+        from cspdash.store import queries
+
+        outer = {o for _, o, inner in self.service._rules.within if inner == level}
+        kinds = [level, *sorted(outer)]
+        frames = [
+            queries.current_observations(self.service.engine, area_kind=kind, with_provenance=False) for kind in kinds
+        ]
+        frames = [f for f in frames if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _annual(self, subgroup: str) -> pd.DataFrame:
         from cspdash.store import queries
@@ -209,7 +221,10 @@ class BoardAt:
         """The figures of the area's small areas of one level ("lsoa", "ward"), as published, whoever
         asks (with their quarters, protected with their months): every map, table and drill-down of
         a small area reads these, so none shows a figure another hides."""
-        return self._published("small areas", area, level)
+        return self._cached(
+            ("small areas", area, level),
+            lambda: _within(self._published("small areas", level), area, level, self.catalogue),
+        )
 
     def place_levels(self, area: str) -> list[str]:
         """The small-area levels the area has figures for, finest first."""
@@ -543,12 +558,14 @@ class BoardAt:
 SMALL_AREA_LEVELS = SMALL_AREAS  # finest first
 
 
-def _within(frame: pd.DataFrame, area: str, catalogue: Catalogue) -> pd.DataFrame:
-    """The rows of small areas whose parent is the area (named, or by its code as the LSOA files give it)."""
+def _within(frame: pd.DataFrame, area: str, level: str, catalogue: Catalogue) -> pd.DataFrame:
+    """The rows of small areas of the level whose parent is the area (named, or by its code as the LSOA
+    files give it)."""
     if frame.empty:
         return frame
     code = next((a.code for a in catalogue.areas if a.name == area), None)
-    return frame[frame["parent_area"].isin([area, code])].reset_index(drop=True)
+    mine = (frame["area_kind"] == level) & frame["parent_area"].isin([area, code])
+    return frame[mine].reset_index(drop=True)
 
 
 def _area_code(board: BoardAt, area: str) -> str:

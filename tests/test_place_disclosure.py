@@ -141,7 +141,8 @@ def test_the_attacker_finds_a_quarter_that_would_give_a_month_back(hackney_place
     hidden_months = months.groupby("area_code")["published_as"].apply(lambda s: (s != "").sum())
     code = hidden_months[hidden_months == 1].index[0]
     analyst = BoardService(sa.create_engine(hackney_places_store), Audience.ANALYST).at()
-    stored = analyst._stored("small areas", "Hackney", "lsoa")
+    stored = analyst._stored("small areas", "lsoa")
+    stored = stored[stored["area_kind"] == "lsoa"]
     starts = pd.to_datetime(stored["period_start"]).dt.date
     ends = pd.to_datetime(stored["period_end"]).dt.date
     inside = stored[
@@ -164,3 +165,46 @@ def _with_count(place_map, code: str, count: float):
 
     places = tuple(replace(p, count=count) if p.code == code else p for p in place_map.places)
     return replace(place_map, places=places)
+
+
+def _as_exported(frame: pd.DataFrame) -> dict:
+    """Each small-area figure as (code, indicator, start, end) -> its value, or None when hidden."""
+    hidden = (
+        frame["suppressed"].astype(str).isin(["True", "true"]) | pd.to_numeric(frame["value"], errors="coerce").isna()
+    )
+    keys = zip(
+        frame["area_code"],
+        frame["indicator"],
+        frame["period_start"].astype(str),
+        frame["period_end"].astype(str),
+        strict=True,
+    )
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    return {key: (None if h else float(v)) for key, h, v in zip(keys, hidden, values, strict=True)}
+
+
+@pytest.mark.parametrize("files", ["hackney", "street"])
+def test_the_board_service_hides_exactly_what_the_export_hides(files, hackney_places_store, tmp_path):
+    """The maps read the board service; a viewer's file is the export. Each small-area figure is hidden in
+    both or neither, police.uk's LSOAs (bound by their force's count) included."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REFERENCE, ROOT
+    from tests.test_disclosure_attack import REAL_FILES
+
+    if files == "hackney":
+        url, area = hackney_places_store, "Hackney"
+    else:
+        url, area = f"sqlite:///{tmp_path / 'street.db'}", "City of London"
+        command = ["ingest", *(str(REFERENCE / name) for name in REAL_FILES["street"]), "--db", url, "--create"]
+        subprocess.run([sys.executable, "-m", "data_loaders", *command], cwd=ROOT, check=True, capture_output=True)
+    exported = export(url, tmp_path / "export.csv")
+    service = BoardService(sa.create_engine(url), Audience.PUBLIC).at()
+    for level in service.place_levels(area):
+        mine = service.small_areas(area, level)
+        theirs = _as_exported(exported[exported["area_code"].isin(set(mine["area_code"]))])
+        ours = _as_exported(mine)
+        assert ours and set(ours) <= set(theirs)
+        differ = [key for key, value in ours.items() if value != theirs[key]]
+        assert differ == [], differ[:5]
