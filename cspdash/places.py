@@ -20,7 +20,8 @@ alternative alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -187,7 +188,7 @@ def place_map(
         attribution=attribution,
         level_words=words,
     )
-    return _with_finding(result, average)
+    return replace(result, finding=finding_words(result))
 
 
 def method_words(area: str, words: tuple[str, str], use_rate: bool, catalogue) -> str:
@@ -226,13 +227,7 @@ def statistics_words(funnel, dispersion: float) -> str:
     ).strip()
 
 
-def _with_finding(result: PlaceMap, average: float) -> PlaceMap:
-    from dataclasses import replace
-
-    return replace(result, finding=finding_words(result, average))
-
-
-def finding_words(result: PlaceMap, average: float) -> str:
+def finding_words(result: PlaceMap) -> str:
     """The text alternative: where most of it is, which places stand out, what changed, what is hidden."""
     one, many = result.level_words
     shown = sorted(result.shown, key=lambda p: (-(p.count or 0), p.name))
@@ -290,8 +285,16 @@ def quarter_shown(covered: Sequence[Quarter], selected: Quarter) -> Quarter | No
     return max(before) if before else None
 
 
-def place_detail(published: pd.DataFrame, catalogue: Catalogue, code: str, indicator_id: str, quarter: Quarter):
-    """One small area's indicator by month (published: None when hidden) and its quarter by crime type."""
+def place_detail(
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    code: str,
+    indicator_id: str,
+    quarter: Quarter,
+    totals: Collection[str] = (),
+):
+    """One small area's indicator by month (published: None when hidden) and its quarter by crime type
+    (the kinds' `totals`, e.g. all recorded crime, left out of the types)."""
     rows = published[(published["area_code"] == code) & (published["breakdown"] == "")]
     if rows.empty:
         return None
@@ -309,7 +312,6 @@ def place_detail(published: pd.DataFrame, catalogue: Catalogue, code: str, indic
             strict=True,
         )
     )
-    totals = {total for total, _ in _sums(catalogue)}
     types = []
     for ind_id, ind_rows in rows.groupby("indicator", sort=False):
         if ind_id in totals or ind_id not in {i.id for i in catalogue.indicators}:
@@ -349,12 +351,6 @@ def incomplete_months(published: pd.DataFrame, indicator_id: str) -> list[pd.Tim
     if len(totals) < 3 or totals.median() <= 0:
         return []
     return sorted(totals.index[totals < totals.median() / 10])
-
-
-def _sums(catalogue: Catalogue):
-    from data_loaders.kinds import disclosure_rules
-
-    return disclosure_rules().sums
 
 
 def borough_map(london, area_code: str, catalogue: Catalogue, attribution: str = "") -> PlaceMap:

@@ -228,15 +228,18 @@ class BoardAt:
 
     def place_levels(self, area: str) -> list[str]:
         """The small-area levels the area has figures for, finest first."""
-        return [level for level in SMALL_AREA_LEVELS if not self.small_areas(area, level).empty]
+        return [level for level in SMALL_AREAS if not self.small_areas(area, level).empty]
 
     def place_indicators(self, area: str, level: str) -> list:
         """The catalogue's indicators with figures for the area's small areas of a level, total first."""
         frame = self.small_areas(area, level)
         present = set(frame["indicator"]) if not frame.empty else set()
         found = [ind for ind in self.catalogue.indicators if ind.id in present]
-        totals = {total for total, _ in self.service._rules.sums}
-        return sorted(found, key=lambda ind: ind.id not in totals)
+        return sorted(found, key=lambda ind: ind.id not in self._totals())
+
+    def _totals(self) -> set[str]:
+        """The kinds' totals (e.g. all recorded crime = the sum of its categories)."""
+        return {total for total, _ in self.service._rules.sums}
 
     def place_quarters(self, area: str, level: str) -> list[Quarter]:
         """The quarters whose three months (or the quarter itself) the small-area figures cover."""
@@ -277,7 +280,9 @@ class BoardAt:
 
         return self._cached(
             ("place detail", area, level, code, indicator_id, quarter),
-            lambda: place_detail(self.small_areas(area, level), self.catalogue, code, indicator_id, quarter),
+            lambda: place_detail(
+                self.small_areas(area, level), self.catalogue, code, indicator_id, quarter, self._totals()
+            ),
         )
 
     def borough_map(self, area: str, quarter: Quarter, indicator_id: str):
@@ -553,9 +558,6 @@ class BoardAt:
         from cspdash.store.queries import tidy_export
 
         return publication_table(tidy_export(self.service.engine), self.catalogue, self.service._rules)
-
-
-SMALL_AREA_LEVELS = SMALL_AREAS  # finest first
 
 
 def _within(frame: pd.DataFrame, area: str, level: str, catalogue: Catalogue) -> pd.DataFrame:
