@@ -38,11 +38,13 @@ PERMISSIONS = {
     "see_unsuppressed": Role.ANALYST,  # viewers see figures under the disclosure policy
     "comment": Role.ANALYST,
     "edit_actions": Role.ANALYST,
+    "edit_registers": Role.ANALYST,  # horizon scanning, risks, meetings: their own sub-groups' items
     "withdraw": Role.ADMIN,
     "set_targets": Role.ADMIN,
     "sign_off": Role.ADMIN,
     "read_audit": Role.ADMIN,
     "backup": Role.ADMIN,
+    "publish": Role.ADMIN,  # the public site of a signed-off quarter
 }
 
 

@@ -37,7 +37,13 @@ TABLES = [
     models.Action,
     models.AuditEntry,
     models.SignOff,
+    models.RegisterItem,
+    models.RegisterLink,
+    models.Notification,
+    models.Unsubscribe,
 ]
+# Tables a backup made before they existed does not hold: restored empty.
+ADDED_LATER = {"register_items", "register_links", "notifications", "unsubscribes"}
 DATE_COLUMNS = {"Date": date.fromisoformat, "DateTime": datetime.fromisoformat}
 
 
@@ -144,6 +150,9 @@ def read_backup(data: bytes | Path) -> Backup:
                 files[int(match[1])] = archive.read(name)
         for model in TABLES:
             entry = f"tables/{model.__tablename__}.jsonl"
+            if model.__tablename__ in ADDED_LATER and entry not in archive.namelist():
+                records[model.__tablename__] = []
+                continue
             lines = archive.read(entry).decode("utf-8").splitlines()
             records[model.__tablename__] = [_decode(model, json.loads(line)) for line in lines if line]
             if model is models.Submission:

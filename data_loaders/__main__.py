@@ -27,53 +27,36 @@ answers at once.
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
 import sys
 import time
 from pathlib import Path
 
+from data_loaders.cli_common import (  # noqa: F401 (EXIT_* and Refusal are this module's interface too)
+    CREATE_HELP,
+    DB_HELP,
+    EXIT_INVALID,
+    EXIT_OUTPUT,
+    EXIT_STORE,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    EXIT_VALID,
+    Refusal,
+    _may_create,
+    _read_store,
+    _uses_default_store,
+    _write_store,
+)
 from data_loaders.cli_output import OutputError, UnknownFormat, check_output, format_from_extension, write_output
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE, EXIT_OUTPUT, EXIT_USAGE = 0, 1, 2, 3, 4, 5
-DB_HELP = "database URL, e.g. sqlite:///data/dashboard.db (default: DASHBOARD_DATABASE_URL, else data/dashboard.db)"
-CREATE_HELP = "make a new, empty store if there is none at --db (without it, a path that is not there is refused)"
 EXPORT_FORMATS = ("csv", "xlsx")
 BOARD_FORMATS = ("csv", "json")
 PACK_FORMATS = ("pdf", "pptx", "xlsx")  # cspdash.boardpack.FORMATS, not imported here (it pulls in plotly)
+# Modules adding commands of their own (each has `add_commands(subparsers)`; heavy imports inside).
+COMMAND_MODULES: tuple[str, ...] = ()
 TEMPLATE_WRITES = ("xlsx", "csv")  # what a template can be written as, where its kind comes in that format
 EXIT_CODES = """exit codes: 0 done, 1 invalid (a file refused, or nothing to show), 2 unreadable file,
 3 the database cannot be used, 4 the output cannot be written, 5 usage"""
-
-
-class Refusal(Exception):
-    """A mistake to answer with one sentence and an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _uses_default_store(args: argparse.Namespace) -> bool:
-    return not args.db and not os.environ.get("DASHBOARD_DATABASE_URL")
-
-
-def _read_store(url: str | None):
-    """A store that is there, opened for reading (migrated only if it needs it and can be)."""
-    from cspdash.store.db import open_existing
-
-    return open_existing(url)
-
-
-def _write_store(args: argparse.Namespace):
-    """A store to write to: one that is there, or a new one with --create (or the default store)."""
-    from cspdash.store.db import open_existing
-
-    return open_existing(args.db, create=_may_create(args))
-
-
-def _may_create(args: argparse.Namespace) -> bool:
-    """--create, or the default store (data/dashboard.db), which `make run` makes on a fresh clone."""
-    return getattr(args, "create", False) or _uses_default_store(args)
 
 
 def _kinds(args: argparse.Namespace) -> int:
@@ -414,6 +397,8 @@ def parser() -> argparse.ArgumentParser:
     sample.add_argument("--db", help=DB_HELP)
     sample.add_argument("--create", action="store_true", help=CREATE_HELP)
     sample.set_defaults(run=_load_sample)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_commands(commands)
     return main
 
 

@@ -157,6 +157,7 @@ class Action(Base):
     indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     quarter_start: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date)  # when the work began (else when it was added)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
@@ -186,3 +187,60 @@ class StoreVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RegisterItem(Base):
+    """An entry of one of the partnership's registers (horizon scanning, risks, meetings, agenda items,
+    decisions): a title, the sub-group it belongs to, its declared fields as JSON, and a version that
+    every edit raises, so an edit made from an older version is refused."""
+
+    __tablename__ = "register_items"
+    __table_args__ = (Index("ix_register_items_register", "register"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    register: Mapped[str] = mapped_column(String(30))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("register_items.id"))
+    subgroup_id: Mapped[str | None] = mapped_column(ForeignKey("subgroups.id"))
+    title: Mapped[str] = mapped_column(Text)
+    fields: Mapped[str] = mapped_column(Text, default="{}")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RegisterLink(Base):
+    """A register item's link to something else: an indicator, sub-group, action or another item."""
+
+    __tablename__ = "register_links"
+    __table_args__ = (UniqueConstraint("item_id", "target", "target_id", name="uq_register_links"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("register_items.id"))
+    target: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(String(100))
+
+
+class Notification(Base):
+    """An e-mail the dashboard sent (or tried to): `key` names what it is about, so it is never sent twice."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="sent")
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Unsubscribe(Base):
+    """A person who asked for no more e-mails of a kind ('all' for every kind)."""
+
+    __tablename__ = "unsubscribes"
+    __table_args__ = (UniqueConstraint("email", "kind", name="uq_unsubscribes"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime)
