@@ -47,7 +47,6 @@ WARD_FILE = REFERENCE / "mps_ward" / "mps_ward_24m_202402-202601.csv"
 LAIT = REFERENCE / "youth_justice" / "lait_youth_justice_indicators_extract.csv"
 FIRST, LAST = Quarter(2016, 1), Quarter(2025, 4)
 YEARS = LAST.fy - FIRST.fy + 1  # ten financial years
-LATER_SUBGROUPS_FROM = Quarter(2022, 1)  # Serious Violence and Night Time Economy began reporting then
 BOROUGH_RELEASES = [(date(2016, 4, 1), 84), (date(2022, 4, 1), 24), (date(2023, 4, 1), 24), (date(2024, 4, 1), 24)]
 # 24 months each, one every six months (as the Datastore republishes): each month is in up to four
 WARD_RELEASES = [date(2016 + half // 2, 4 if half % 2 == 0 else 10, 1) for half in range(17)]
@@ -104,15 +103,15 @@ def _write_area_returns(job: tuple) -> list[Path]:
         name, dict(pop_10_17=int(24_500 * scale), female_16_plus=int(110_000 * scale), scale=scale)
     )
     written = []
+    subgroups = generate.sample_subgroups()
     for quarter in quarter_range(first, LAST):
-        for subgroup in ("youth_justice", "vawg", "serious_violence", "night_time_economy"):
-            if subgroup in ("serious_violence", "night_time_economy") and quarter < LATER_SUBGROUPS_FROM:
+        for subgroup, began in subgroups.items():
+            if began > generate.FIRST and quarter < began:  # a sub-group that began reporting later
                 continue
-            slug = name.lower().replace(" ", "_")
-            path = folder / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+            path = generate.return_path(folder, quarter, name, subgroup)
             if not path.exists():
                 rng = random.Random(f"london-{code}-{quarter.label}-{subgroup}")
-                generate.write_return(path, subgroup, name, quarter, generate.return_rows(rng, subgroup, name, quarter))
+                generate.write_return(path, subgroup, name, quarter, generate.sample_rows(rng, subgroup, name, quarter))
             written.append(path)
     return written
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from cspdash.disclosure import DEFAULT_POLICY, DisclosurePolicy
+from cspdash.periods import PeriodError, Quarter
 from cspdash.spc import CHART_KINDS, DEFAULT_OPTIONS, SpcOptions
 
 # A deployment with its own areas (e.g. every London borough) names its catalogue in DASHBOARD_CATALOGUE.
@@ -38,6 +40,29 @@ class Subgroup:
     id: str
     name: str
     source: str = ""
+    # the first quarter of the sample returns drawn from its indicators' `sample` (sample_data/generate.py)
+    sample_from: str = ""
+
+
+SAMPLE_KEYS = {"quarterly", "drift", "share", "size", "population", "season", "covid"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the sample generator draws an indicator of a sub-group with `sample_from` (synthetic figures
+    for Hackney; the City of London's are scaled down): `quarterly`, a count's (or a rate's
+    numerator's) mean a quarter in the sub-group's first year; `share` (0–1), a percent's, out of
+    `size` cases a quarter (or out of the figure the kind's `part_of` rule names); `population`, a
+    rate's denominator; `drift`, the yearly change (a fraction of a count, points of a share);
+    `season` and `covid`, the multipliers of Q1–Q4 every year and in 2020/21."""
+
+    quarterly: float | None = None
+    drift: float = 0.0
+    share: float | None = None
+    size: float | None = None
+    population: float | None = None
+    season: tuple[float, ...] | None = None
+    covid: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,7 @@ class Indicator:
     caveats: tuple[Caveat, ...] = ()
     population: str = ""  # the ONS population a rate is per (all_ages, aged_10_17, females_16_plus)
     chart: str = "xmr"  # the SPC chart that fits the data: xmr | p | p_prime | u | u_prime | g
+    sample: Sample | None = None  # how the sample generator draws it (a sub-group with `sample_from`)
 
     @property
     def unit_label(self) -> str:
@@ -169,12 +195,81 @@ class Catalogue:
         return next((a for a in self.areas if a.name.casefold() == wanted), None)
 
 
+def _fields(cls) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def _unknown_keys(what: str, entry: dict, known: set[str]) -> None:
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise CatalogueError(f"{what}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+
+
+INDICATOR_KEYS = (_fields(Indicator) - {"rag_rule", "target", "tolerance"}) | {"rag"}
+
+
+def _subgroup(entry: dict) -> Subgroup:
+    _unknown_keys(f"sub-group '{entry.get('id', '?')}'", entry, _fields(Subgroup))
+    subgroup = Subgroup(**entry)
+    if subgroup.sample_from:
+        try:
+            Quarter.parse(subgroup.sample_from)
+        except PeriodError as error:
+            raise CatalogueError(f"sub-group '{subgroup.id}': sample_from {error}") from error
+    return subgroup
+
+
 def _indicator(entry: dict) -> Indicator:
+    _unknown_keys(f"indicator '{entry.get('id', '?')}'", entry, INDICATOR_KEYS)
     rag = entry.pop("rag", {"rule": "none"})
     entry["caveats"] = tuple(Caveat(**c) for c in entry.get("caveats", ()))
+    if "sample" in entry:
+        entry["sample"] = _sample(entry, entry["sample"])
     indicator = Indicator(rag_rule=rag["rule"], target=rag.get("target"), tolerance=rag.get("tolerance"), **entry)
     _check(indicator)
     return indicator
+
+
+def _sample(entry: dict, spec: object) -> Sample:
+    """An indicator's `sample = { ... }`, checked against its unit."""
+    what = f"indicator '{entry.get('id', '?')}': sample"
+    if not isinstance(spec, dict):
+        raise CatalogueError(f"{what} is a table, e.g. {{ quarterly = 14, drift = -0.04 }}")
+    _unknown_keys(what, spec, SAMPLE_KEYS)
+    problems = []
+    for key in ("quarterly", "drift", "share", "size", "population"):
+        if key in spec and (isinstance(spec[key], bool) or not isinstance(spec[key], int | float)):
+            problems.append(f"{key} is not a number")
+    for key in ("season", "covid"):
+        value = spec.get(key)
+        if value is not None and (
+            not isinstance(value, list)
+            or len(value) != 4
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value)
+        ):
+            problems.append(f"{key} is four multipliers of Q1–Q4 (0 or more), e.g. [1.0, 1.0, 1.0, 1.0]")
+    if problems:
+        raise CatalogueError(f"{what}: " + "; ".join(problems))
+    unit = entry.get("unit")
+    needs = {"count": ("quarterly",), "gbp": ("quarterly",), "rate": ("quarterly", "population"), "percent": ("share",)}
+    wrong = {"count": ("share", "size", "population"), "gbp": ("share", "size", "population")}
+    wrong |= {"rate": ("share", "size"), "percent": ("quarterly", "population")}
+    missing = [key for key in needs.get(unit, ()) if key not in spec]
+    misplaced = [key for key in wrong.get(unit, ()) if key in spec]
+    if missing:
+        problems.append(f"a {unit} needs {' and '.join(missing)}")
+    if misplaced:
+        problems.append(f"{', '.join(misplaced)} {'is' if len(misplaced) == 1 else 'are'} not for a {unit}")
+    if unit == "percent" and not 0 <= spec.get("share", 0) <= 1:
+        problems.append("share is a proportion from 0 to 1")
+    if any(spec.get(key, 0) < 0 for key in ("quarterly", "size", "population")):
+        problems.append("quarterly, size and population are 0 or more")
+    if problems:
+        raise CatalogueError(f"{what}: " + "; ".join(problems))
+    return Sample(
+        **{k: float(v) for k, v in spec.items() if k not in ("season", "covid")},
+        **{k: tuple(float(v) for v in spec[k]) for k in ("season", "covid") if k in spec},
+    )
 
 
 def _check(ind: Indicator) -> None:
@@ -210,7 +305,7 @@ def parse_catalogue(text: str) -> Catalogue:
     data = tomllib.loads(text)
     catalogue = Catalogue(
         areas=tuple(Area(**a) for a in data.get("area", [])),
-        subgroups=tuple(Subgroup(**s) for s in data.get("subgroup", [])),
+        subgroups=tuple(_subgroup(dict(s)) for s in data.get("subgroup", [])),
         indicators=tuple(_indicator(dict(i)) for i in data.get("indicator", [])),
         spc=SpcOptions(**data.get("spc", {})),
         disclosure=_disclosure(data.get("disclosure", {})),
@@ -224,6 +319,8 @@ def parse_catalogue(text: str) -> Catalogue:
     for ind in catalogue.indicators:
         if ind.subgroup not in known:
             raise CatalogueError(f"indicator '{ind.id}': unknown sub-group '{ind.subgroup}'")
+        if ind.sample is not None and ind.frequency != "quarter":
+            raise CatalogueError(f"indicator '{ind.id}': only a quarterly indicator has a sample")
     return catalogue
 
 

@@ -5,7 +5,9 @@
 One workbook per sub-group per area (Hackney, City of London) per quarter, written from the
 sub-group's template (`data_loaders.template`): Youth Justice and VAWG from 2018/19 Q1, Serious
 Violence and Gangs and Night Time Economy/ASB from 2022/23 Q1 (when those sub-groups began
-reporting), all to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout, and
+reporting), and every sub-group whose sample the catalogue declares (`sample_from` on its
+[[subgroup]], a `sample` on each indicator: see `declared_rows`) from its own first quarter, all
+to 2024/25 Q4; plus one MPS borough-level CSV in the London Datastore layout, and
 MPS LSOA- and ward-level CSVs for the last 24 months (the borough's counts shared among its small areas,
 with hotspots) for the hotspot maps.
 Seasonality, a dip in 2020/21, small counts in the City of London with a few suppressed cells. The City of London's VAWG return for 2024/25 Q4 is left
@@ -26,9 +28,10 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from cspdash.catalogue import Indicator, load_catalogue
+from cspdash.catalogue import Indicator, Sample, load_catalogue
+from cspdash.disclosure import recoverable
 from cspdash.periods import Quarter, add_months, quarter_range
-from data_loaders.kinds import load_kinds
+from data_loaders.kinds import Kind, load_kinds
 from data_loaders.template import HEADER_ROW, return_workbook
 
 SAMPLE_DIR = Path(__file__).resolve().parent
@@ -233,7 +236,7 @@ def _draw(rng, ind: Indicator, info: dict, area: str, quarter: Quarter, drawn: d
 
 def write_return(path: Path, subgroup: str, area: str, quarter: Quarter, rows: list[tuple]) -> None:
     """Fill the sub-group's template as an analyst would and save it reproducibly."""
-    kind = load_kinds()[subgroup]
+    kind = return_kind(subgroup)
     name = load_catalogue().subgroup(subgroup).name
     book = return_workbook(kind, today=TEMPLATE_DAY, area=area, quarter=quarter.label, prepared_by=f"{name} analyst")
     sheet = book["Return"]
@@ -564,6 +567,136 @@ def write_ward_csv(path: Path, borough: dict[tuple[str, str], dict[date, int]]) 
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+# ---- the sub-groups whose sample the catalogue declares ------------------------------------------
+# A sub-group with `sample_from` on its [[subgroup]] is drawn here from its indicators' `sample`
+# (cspdash.catalogue.Sample) and its return kind's rules, with a random generator of its own seeded
+# from its id and after every other file, so that adding one changes no other sample file.
+
+
+def declared_subgroups() -> dict[str, Quarter]:
+    """The catalogue's sub-groups that declare their sample, with the first quarter of their returns."""
+    return {
+        s.id: Quarter.parse(s.sample_from)
+        for s in load_catalogue().subgroups
+        if s.sample_from and s.id not in FIRST_BY_KIND
+    }
+
+
+def sample_subgroups() -> dict[str, Quarter]:
+    """Every sub-group with sample returns, with its first quarter: those drawn by `return_rows`, then
+    the declared ones."""
+    return {**FIRST_BY_KIND, **declared_subgroups()}
+
+
+def sample_rows(rng: random.Random, subgroup: str, area: str, quarter: Quarter) -> list[tuple]:
+    """(indicator, numerator, denominator, value) for one return of any sub-group with a sample."""
+    if subgroup in FIRST_BY_KIND:
+        return return_rows(rng, subgroup, area, quarter)
+    return declared_rows(rng, subgroup, area, quarter)
+
+
+def return_kind(subgroup: str) -> Kind:
+    """A sub-group's quarterly return (an indicator_rows kind): the kind of its own id, else its only one."""
+    kinds = load_kinds()
+    own = kinds.get(subgroup)
+    if own is not None and own.is_return and own.subgroup == subgroup:
+        return own
+    found = [k for k in kinds.values() if k.is_return and k.subgroup == subgroup]
+    if len(found) != 1:
+        raise ValueError(
+            f"sub-group '{subgroup}' has {len(found) or 'no'} quarterly return kinds (layout = \"indicator_rows\"): "
+            "its sample returns need exactly one, declared in data_loaders/kinds/"
+        )
+    return found[0]
+
+
+def declared_level(quarter: Quarter, first: Quarter, drift: float, sample: Sample, seasonal: bool = True) -> float:
+    """A declared indicator's multiplier for a quarter: yearly drift since the sub-group's first
+    quarter, its seasons (or SEASON) and its 2020/21 multipliers (or COVID)."""
+    years = ((quarter.fy - first.fy) * 4 + quarter.q - first.q) / 4
+    factor = (1 + drift) ** years
+    if seasonal:
+        factor *= (sample.season or tuple(SEASON[q] for q in (1, 2, 3, 4)))[quarter.q - 1]
+    if quarter.fy == 2020:
+        factor *= (sample.covid or tuple(COVID[q] for q in (1, 2, 3, 4)))[quarter.q - 1]
+    return factor
+
+
+def declared_rows(rng: random.Random, subgroup: str, area: str, quarter: Quarter) -> list[tuple]:
+    """(indicator, numerator, denominator, value) for one return of a sub-group whose sample is declared.
+
+    A count (or a rate's numerator) is a Poisson draw around `quarterly`, scaled to the area, with its
+    drift, seasons, 2020/21 multipliers and a shock of the quarter; a rate's denominator is its
+    `population` scaled to the area. The total of a sum rule of the return's kind is added up from its
+    parts. Then small counts in the City are suppressed as `suppress_small` does, and where a sum rule
+    would give a suppressed figure away, its smallest other part is suppressed too ("[c]"), as an
+    analyst would. A percent draws `share` of `size` cases, or of its whole's figure where a
+    `part_of` rule names one (not applicable when that figure is suppressed)."""
+    first = sample_subgroups()[subgroup]
+    kind = return_kind(subgroup)
+    totals = {rule.total: tuple(rule.parts) for rule in kind.rules if rule.type == "sum"}
+    wholes = {part: rule.total for rule in kind.rules if rule.type == "part_of" for part in rule.parts}
+    indicators = [i for i in load_catalogue().for_subgroup(subgroup) if i.frequency == "quarter"]
+    for ind in indicators:
+        if ind.id in totals and ind.sample is not None:
+            raise ValueError(f"{ind.id} is added up from its parts ({kind.id}'s sum rule): it takes no sample")
+        if ind.id not in totals and ind.sample is None:
+            raise ValueError(f"{ind.id} has no sample: {subgroup} declares sample_from, so each indicator needs one")
+        if ind.unit == "percent" and ind.id not in wholes and ind.sample.size is None:
+            raise ValueError(f"{ind.id}: a percent's sample needs a size, or a part_of rule naming its whole")
+    scale = AREAS[area]["scale"]
+    counted = [i for i in indicators if i.unit != "percent"]
+    true: dict[str, int] = {}
+    for ind in counted:  # the figures as counted
+        if ind.id not in totals:
+            mean, sample = ind.sample.quarterly, ind.sample
+            shock = rng.lognormvariate(0, QUARTER_SHOCK)
+            level_now = declared_level(quarter, first, sample.drift, sample)
+            true[ind.id] = poisson(rng, mean * max(scale, 0.02 if mean < 5 else scale) * level_now * shock)
+    for total in [i.id for i in counted if i.id in totals]:
+        true[total] = sum(true[part] for part in totals[total])
+    shown: dict[str, int | str] = {i.id: suppress_small(rng, true[i.id], area) for i in counted}
+    for total, parts in totals.items():  # a suppressed figure the others would give away
+        cells = [total, *parts]
+        hidden = {cell for cell in cells if isinstance(shown[cell], str)}
+        while hidden and recoverable([(total, parts)], hidden):
+            pick = min((c for c in cells if c not in hidden), key=lambda c: (c == total, true[c]))
+            shown[pick] = "<5" if 1 <= true[pick] <= 4 else "[c]"
+            hidden.add(pick)
+    rows = {}
+    for ind in indicators:
+        if ind.unit == "rate":
+            rows[ind.id] = (shown[ind.id], round(ind.sample.population * scale), None)
+        elif ind.unit != "percent":
+            rows[ind.id] = (None, None, shown[ind.id])
+        else:
+            rows[ind.id] = _declared_share(rng, ind, wholes.get(ind.id), shown, scale, quarter, first)
+    return [(ind.id, *rows[ind.id]) for ind in indicators]
+
+
+def _declared_share(
+    rng: random.Random, ind: Indicator, whole: str | None, shown: dict, scale: float, quarter: Quarter, first: Quarter
+) -> tuple:
+    sample = ind.sample
+    if whole is not None:
+        denominator = shown[whole] if isinstance(shown[whole], int) else 0
+    else:
+        size = sample.size * max(scale, 0.08) * declared_level(quarter, first, 0.0, sample, sample.season is not None)
+        denominator = max(1, poisson(rng, size))
+    years = ((quarter.fy - first.fy) * 4 + quarter.q - first.q) / 4
+    spread = min(0.02, 0.1 * min(sample.share, 1 - sample.share))
+    numerator = binomial(rng, denominator, sample.share + sample.drift * years + rng.gauss(0, spread))
+    if denominator == 0:
+        return (None, None, None)
+    return (numerator, denominator, None)
+
+
+def return_path(folder: Path, quarter: Quarter, area: str, subgroup: str) -> Path:
+    """Where a sample return is written: 2024-25_Q4_city_of_london_vawg.xlsx."""
+    slug = area.lower().replace(" ", "_")
+    return folder / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+
+
 def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     """Write every sample file under `out`; return their paths."""
     rng = random.Random(42)
@@ -578,8 +711,7 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
                 rows = return_rows(rng, subgroup, area, quarter)
                 if (area, subgroup, quarter) in MISSING:
                     continue
-                slug = area.lower().replace(" ", "_")
-                path = returns_dir / f"{quarter.label.replace('/', '-').replace(' ', '_')}_{slug}_{subgroup}.xlsx"
+                path = return_path(returns_dir, quarter, area, subgroup)
                 write_return(path, subgroup, area, quarter, rows)
                 written.append(path)
     mps = out / f"mps_borough_sample_{FIRST.start:%Y%m}-{LAST.end:%Y%m}.csv"
@@ -596,6 +728,13 @@ def generate(out: Path = SAMPLE_DIR) -> list[Path]:
     )
     write_ethnic_csv(ethnic)
     written.append(ethnic)
+    for subgroup, first in declared_subgroups().items():  # last, each from a generator of its own
+        own = random.Random(subgroup)
+        for quarter in quarter_range(first, LAST):
+            for area in AREAS:
+                path = return_path(returns_dir, quarter, area, subgroup)
+                write_return(path, subgroup, area, quarter, declared_rows(own, subgroup, area, quarter))
+                written.append(path)
     return written
 
 

@@ -9,8 +9,9 @@ import pytest
 from cspdash.periods import Quarter, parse_month, parse_quarter
 from data_loaders import ReturnRefused, load_file
 from data_loaders.cells import read_cell
-from sample_data.generate import sample_files
+from sample_data.generate import return_kind, sample_files, sample_subgroups
 from tests.conftest import ROOT
+from tests.test_sample_data import expected_sample_files
 
 RETURNS = ROOT / "sample_data" / "returns"
 SAMPLE_RETURN = RETURNS / "2024-25_Q4_hackney_youth_justice.xlsx"
@@ -18,18 +19,10 @@ SAMPLE_RETURN = RETURNS / "2024-25_Q4_hackney_youth_justice.xlsx"
 
 def test_every_sample_file_loads():
     files = sample_files()
-    assert len(files) == 163  # 159 quarterly returns (one deliberately missing), counts by ethnic group, the MPS CSVs
+    assert len(files) == expected_sample_files()  # the quarterly returns (one deliberately missing) and the CSVs
     kinds = {load_file(f).kind for f in files}
-    assert kinds == {
-        "youth_justice",
-        "vawg",
-        "serious_violence",
-        "night_time_economy",
-        "mps_borough",
-        "mps_lsoa",
-        "mps_ward",
-        "ethnic_group_counts",
-    }
+    returns = {return_kind(subgroup).id for subgroup in sample_subgroups()}
+    assert kinds == returns | {"mps_borough", "mps_lsoa", "mps_ward", "ethnic_group_counts"}
 
 
 def test_a_youth_justice_return_gives_tidy_quarterly_observations_with_their_cells():

@@ -135,14 +135,17 @@ def test_the_overview_meeting_mode_and_the_pack_count_the_same_statuses(services
 
 def test_every_figure_an_analyst_sees_on_the_sample_is_the_figure_before_the_change(services):
     """Snapshot test: the figures (as stored) for every area, quarter and indicator of the sample, as
-    the dashboard showed them before the board service (tests/data/analyst_figures_before.json.gz)."""
+    the dashboard showed them before the board service (tests/data/analyst_figures_before.json.gz).
+    Indicators declared since (a sub-group added to the catalogue) are not in the snapshot."""
     before = figures_before("sample")
+    snapshot_of = {key.rsplit("|", 1)[1] for key in before}
     analyst = services[Audience.ANALYST]
     now = {
         f"{area}|{quarter.label}|{row.indicator.id}": format_reading(row.indicator, row.assessment.reading)
         for area in analyst.areas()
         for quarter in analyst.quarters(area)
         for row in analyst.rows(area, quarter, beside_london=False)
+        if row.indicator.id in snapshot_of
     }
     assert now == before
 

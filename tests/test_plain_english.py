@@ -16,21 +16,13 @@ from cspdash.service import Audience, BoardService
 from cspdash.spc import plain_cause, spc_chart
 from cspdash.status import Status
 from cspdash.store.db import open_store
+from sample_data.generate import sample_subgroups
 from tests.conftest import ROOT
 from tests.streamlit_app import open_page
 from tests.test_app_roles import AUTH
 
 FORBIDDEN = ("p =", "p <", "common cause", "common-cause", "moving range", "× more than chance")
-BOARD_PAGES = [
-    "",
-    "compare",
-    "youth_justice",
-    "vawg",
-    "serious_violence",
-    "night_time_economy",
-    "mps_crime",
-    "glossary",
-]
+BOARD_PAGES = ["", "compare", *sample_subgroups(), "mps_crime", "glossary"]  # every sub-group with sample returns
 
 
 def rendered_text(at: AppTest) -> str:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data_loaders import ReturnRefused, load_file
+from data_loaders.kinds import return_kinds
 from data_loaders.template import HEADER_ROW, template_bytes
 
 TODAY = date(2025, 6, 1)
@@ -53,7 +54,7 @@ def workbook_with(tmp_path_factory, kind: str, details: dict, cells: dict) -> ob
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    kind=st.sampled_from(["youth_justice", "vawg", "serious_violence", "night_time_economy"]),
+    kind=st.sampled_from(sorted(return_kinds())),
     area=DETAIL_VALUES,
     quarter=DETAIL_VALUES,
     values=st.dictionaries(

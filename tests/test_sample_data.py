@@ -2,16 +2,25 @@
 
 import hashlib
 
-from sample_data.generate import SAMPLE_DIR, generate
+from cspdash.periods import quarter_range
+from sample_data.generate import AREAS, LAST, MISSING, SAMPLE_DIR, generate, sample_files, sample_subgroups
 
 
 def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def expected_sample_files() -> int:
+    """How many sample files the declarations make: a return per area and quarter of every sub-group
+    with a sample (less those left out on purpose), the counts by ethnic group and the MPS CSVs."""
+    returns = sum(len(AREAS) * len(quarter_range(first, LAST)) for first in sample_subgroups().values())
+    return returns - len(MISSING) + 4
+
+
 def test_regeneration_gives_identical_files(tmp_path):
     written = generate(tmp_path)
-    assert len(written) == 163
+    assert len(written) == expected_sample_files()
+    assert sorted(p.relative_to(tmp_path) for p in written) == sorted(p.relative_to(SAMPLE_DIR) for p in sample_files())
     for path in written:
         committed = SAMPLE_DIR / path.relative_to(tmp_path)
         assert committed.exists(), f"{committed} is not committed"
