@@ -69,8 +69,11 @@ def _present(value) -> bool:
 
 
 def _when(row: dict) -> date | None:
-    """An action's start: its quarter (`quarter_start`, or the `quarter` label the store's listing
-    gives), else when it was created."""
+    """An action's start: its `start_date` (the store's listing gives the day it was added when none
+    was set: what "did it work?" reads from), else its quarter (`quarter_start`, or a `quarter`
+    label), else when it was created."""
+    if _present(row.get("start_date")):
+        return pd.Timestamp(row["start_date"]).date()
     if _present(row.get("quarter_start")):
         return pd.Timestamp(row["quarter_start"]).date()
     if _present(row.get("quarter")):

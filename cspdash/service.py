@@ -377,6 +377,19 @@ class BoardAt:
 
         return self._cached(("open actions", area), by_indicator)
 
+    def action_effects(self, area: str, quarter: Quarter | None = None) -> dict:
+        """Did each action work? `ActionEffect` by action number, for every action linked to an indicator
+        (cspdash/action_effect.py): read from the published histories the statuses and SPC charts are
+        judged on, whoever asks, up to the quarter's end (every figure when None)."""
+        from cspdash.action_effect import action_effects
+
+        return self._cached(
+            ("action effects", area, quarter),
+            lambda: action_effects(
+                self.actions(area), self.histories(area, True), self.catalogue, self.targets(), quarter
+            ),
+        )
+
     def areas(self) -> list[str]:
         """The partnership's areas, as the store lists them."""
         from cspdash.store import queries

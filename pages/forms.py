@@ -10,7 +10,7 @@ from cspdash.safe_text import plain_markdown
 from cspdash.store import records
 from pages.shared import engine, refresh, require, route_through_app
 
-FIELDS = ("title", "owner", "due_date", "status")
+FIELDS = ("title", "owner", "due_date", "status", "start_date")
 
 
 def editor_key(table) -> str:

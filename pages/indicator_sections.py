@@ -21,6 +21,7 @@ from cspdash.overview import (
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from cspdash.spc import plain_rules
+from pages import effect_sections
 from pages.london_sections import london_comparison, london_funnel_section
 from pages.map_sections import where_it_happens
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
@@ -198,6 +199,7 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
             f"{plain_markdown(compared.funnel.rank_words)}."
         )
     notes_html_and_actions(ind.id, area, quarter)
+    effect_sections.effect_section(ind.id, area, quarter)  # did its actions work?
     with st.popover("Where this figure comes from", width="stretch", key=f"from-{ind.id}", on_change="rerun") as box:
         if box.open:  # read only when opened
             figure_details(ind.id, area, quarter, a)

@@ -145,8 +145,10 @@ def add_action(
     indicator: str | None = None,
     area: str | None = None,
     quarter: Quarter | None = None,
+    start_date: date | None = None,
 ) -> int:
-    """Record a board action; returns its number."""
+    """Record a board action; returns its number. `start_date` is when the work began (what "did it
+    work?" reads the figures from); without one, the action starts the day it is added."""
     if not title.strip() or not owner.strip():
         raise RecordError("an action needs what is to be done and who owns it")
 
@@ -159,6 +161,7 @@ def add_action(
             indicator_id=indicator,
             area_id=_area_id(session, area) if area else None,
             quarter_start=quarter.start if quarter else None,
+            start_date=_plain_date(start_date),
             created_by=actor,
             created_at=now(),
             updated_by=actor,
@@ -173,11 +176,12 @@ def add_action(
 
 
 def update_action(engine: Engine, action_id: int, actor: str, seen: dict | None = None, **changes) -> None:
-    """Change an action's title, owner, due date or status; the change is audited.
+    """Change an action's title, owner, due date, start date or status; the change is audited.
 
-    `seen` holds the action's fields as the person saw them: if someone has changed any of them
-    since, nothing changes and RecordError says so."""
-    allowed = {"title", "owner", "due_date", "status"}
+    `seen` holds the action's fields as the person saw them (a start date as `actions` lists it:
+    the day it was added when none was given): if someone has changed any of them since, nothing
+    changes and RecordError says so."""
+    allowed = {"title", "owner", "due_date", "status", "start_date"}
     if set(changes) - allowed:
         raise RecordError(f"cannot change {sorted(set(changes) - allowed)} of an action")
     if "status" in changes and changes["status"] not in ACTION_STATUSES:
@@ -187,22 +191,29 @@ def update_action(engine: Engine, action_id: int, actor: str, seen: dict | None 
         row = session.get(models.Action, action_id)
         if row is None:
             raise RecordError(f"there is no action {action_id}")
-        if seen is not None and any(differs(getattr(row, field), value) for field, value in seen.items()):
+        if seen is not None and any(differs(_action_field(row, field), value) for field, value in seen.items()):
             raise RecordError(
                 f"action {action_id} was changed by {row.updated_by} since you opened it: "
                 "your changes to it were not saved; look again and save"
             )
         described = []
         for field, value in changes.items():
-            value = _plain_date(value) if field == "due_date" else value
-            if differs(getattr(row, field), value):
-                described.append(f"{field} {getattr(row, field)} → {value}")
+            value = _plain_date(value) if field in ("due_date", "start_date") else value
+            if differs(_action_field(row, field), value):
+                described.append(f"{field} {_action_field(row, field)} → {value}")
                 setattr(row, field, value)
         if described:
             row.updated_by, row.updated_at = actor, now()
             audit(session, actor, "action", f"changed {action_id}: " + "; ".join(described))
 
     writing(engine, work)
+
+
+def _action_field(row: models.Action, field: str) -> object:
+    """An action's field as `actions` lists it: its start is the day it was added when none was given."""
+    if field == "start_date" and row.start_date is None and row.created_at is not None:
+        return row.created_at.date()
+    return getattr(row, field)
 
 
 def _plain_date(value: object) -> date | None:
@@ -237,6 +248,8 @@ def actions(engine: Engine, area: str | None = None) -> pd.DataFrame:
             act.indicator_id.label("indicator"),
             area_t.name.label("area"),
             act.quarter_start,
+            act.start_date,
+            act.created_at,
             act.created_by,
             act.updated_by,
             act.updated_at,
@@ -251,7 +264,11 @@ def actions(engine: Engine, area: str | None = None) -> pd.DataFrame:
     frame["quarter"] = [
         Quarter.containing(pd.Timestamp(d).date()).label if pd.notna(d) else "" for d in frame["quarter_start"]
     ]
-    return frame.drop(columns="quarter_start")
+    frame["start_date"] = [  # when the work began, else the day the action was added
+        pd.Timestamp(start).date() if pd.notna(start) else pd.Timestamp(added).date()
+        for start, added in zip(frame["start_date"], frame["created_at"], strict=True)
+    ]
+    return frame.drop(columns=["quarter_start", "created_at"])
 
 
 def audit_entries(engine: Engine, limit: int = 1000) -> pd.DataFrame:
