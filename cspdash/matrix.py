@@ -79,7 +79,15 @@ def _target(row: OverviewRow) -> str:
     return value + ("" if target.confirmed else "*")
 
 
-def _row(row: OverviewRow, area: str, quarter: Quarter) -> str:
+def _stale(quality) -> str:
+    """A small mark beside the status when the figure is stale (its reason as the text alternative)."""
+    if quality is None or not quality.stale:
+        return ""
+    why = escape(quality.stale_why)
+    return f' <span title="{why}"><span aria-hidden="true">⏱</span><span class="visually-hidden">{why}</span></span>'
+
+
+def _row(row: OverviewRow, area: str, quarter: Quarter, quality=None) -> str:
     a = row.assessment
     ind = a.indicator
     spc = a.spc if a.spc is not None and a.spc.usable else None
@@ -91,24 +99,33 @@ def _row(row: OverviewRow, area: str, quarter: Quarter) -> str:
         f'<tr><th scope="row"><a href="{escape(detail_link(row, area, quarter))}" target="_self" '
         f'title="{escape(a.judgement.sentence)}">{escape(ind.name)}</a></th>'
         f'<td class="num">{escape(figure)}</td><td class="num">{escape(_target(row))}</td>'
-        f"<td>{variation}</td><td>{assurance}</td><td>{_status(a.judgement.status)}</td><td>{trend}</td></tr>"
+        f"<td>{variation}</td><td>{assurance}</td><td>{_status(a.judgement.status)}{_stale(quality)}</td><td>{trend}</td></tr>"
     )
 
 
 def matrix_html(
-    rows: list[OverviewRow], area: str, quarter: Quarter, order: str = "exceptions", subgroup: str | None = None
+    rows: list[OverviewRow],
+    area: str,
+    quarter: Quarter,
+    order: str = "exceptions",
+    subgroup: str | None = None,
+    quality: dict | None = None,
 ) -> str:
     """The summary matrix: exceptions first (Red, Amber, Unusual, Green, No signal, Not rated), or
-    grouped by sub-group; only one sub-group's rows when `subgroup` is given (its id)."""
+    grouped by sub-group; only one sub-group's rows when `subgroup` is given (its id). With `quality`
+    (`IndicatorQuality` by indicator id), a stale figure is marked ⏱ beside its status."""
+    quality = quality or {}
     shown = [row for row in rows if subgroup is None or row.indicator.subgroup == subgroup]
     head = "".join(f'<th scope="col" style="width:{width}%">{h}</th>' for h, width in COLUMNS)
     if order == "subgroup":
         body = ""
         for name in dict.fromkeys(row.subgroup_name for row in shown):
             body += f'<tr class="group"><th scope="rowgroup" colspan="7">{escape(name)}</th></tr>'
-            body += "".join(_row(row, area, quarter) for row in shown if row.subgroup_name == name)
+            body += "".join(
+                _row(row, area, quarter, quality.get(row.indicator.id)) for row in shown if row.subgroup_name == name
+            )
     else:
-        body = "".join(_row(row, area, quarter) for row in exceptions_first(shown))
+        body = "".join(_row(row, area, quarter, quality.get(row.indicator.id)) for row in exceptions_first(shown))
     caption = f"{len(shown)} indicators, {ORDERS.get(order, ORDERS['exceptions']).lower()} — {quarter.label}"
     return (
         TABLE_STYLE + MATRIX_STYLE + f'<table class="matrix"><caption>{escape(caption)}</caption>'
@@ -126,5 +143,5 @@ def counts_line(rows: list[OverviewRow]) -> str:
 ICON_KEY = (
     "Variation: ~ nothing unusual, ▲ better than usual, ▼ worse than usual, H/L unusually high/low. "
     "Assurance: P reliably meets the target, F reliably misses it, ? hit and miss. * indicative target. "
-    "‡ shown to viewers as withheld."
+    "‡ shown to viewers as withheld. ⏱ stale: no figure as recent as expected."
 )

@@ -474,6 +474,37 @@ class BoardAt:
 
         return published_comparators(self.annual(subgroup_id), self.catalogue.indicators, area)
 
+    # ---- data quality and dependencies (cspdash/data_quality.py) ----------------------------------
+
+    def data_quality(self, area: str, quarter: Quarter) -> dict:
+        """Each indicator's `IndicatorQuality` for the area's quarter, by id: owner, lead, rating, the
+        agreements it depends on, and whether it is stale (judged on the histories the statuses are
+        judged on, up to the quarter, so a history view says what it said then). Raises
+        `DataQualityError` when the declarations cannot be used."""
+        from cspdash.data_quality import declarations_stamp, indicator_quality, load_data_quality
+
+        def build() -> dict:
+            declared, histories = load_data_quality(self.catalogue), self.histories(area, True)
+
+            def held(ind) -> list[Quarter]:
+                history = histories.get(ind.id)
+                found = history.by_quarter if history else {}
+                return [q for q, reading in found.items() if reading.suppressed or reading.known]
+
+            return {ind.id: indicator_quality(ind, declared, held(ind), quarter) for ind in self.catalogue.indicators}
+
+        return self._cached(("data quality", declarations_stamp(), area, quarter), build)
+
+    def agreement_warnings(self, today: date) -> list:
+        """Data sharing agreements expired or expiring within 60 days of `today` (`AgreementWarning`),
+        soonest first, each naming the indicators that would get no new figures."""
+        from cspdash.data_quality import agreement_warnings, declarations_stamp, load_data_quality
+
+        return self._cached(
+            ("agreement warnings", declarations_stamp(), today),
+            lambda: agreement_warnings(load_data_quality(self.catalogue), self.catalogue, today),
+        )
+
     # ---- the board's records ---------------------------------------------------------------------
 
     def rows(self, area: str, quarter: Quarter, beside_london: bool = True) -> list[OverviewRow]:

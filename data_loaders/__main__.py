@@ -250,7 +250,14 @@ def _board(args: argparse.Namespace) -> int:
         raise Refusal(
             f"the store holds no figures for {args.area} in {quarter.label}: check --area and --quarter", EXIT_INVALID
         )
-    frame = public_board(engine).board_frame(args.area, quarter)
+    reader = public_board(engine)
+    frame = reader.board_frame(args.area, quarter)
+    from cspdash.data_quality import DataQualityError, with_quality_columns
+
+    try:  # each indicator's owner, lead, data quality and stale flag beside its status
+        frame = with_quality_columns(frame, reader.catalogue, reader.data_quality(args.area, quarter))
+    except DataQualityError as mistake:
+        print(f"Owners and data quality are not shown: {mistake}", file=sys.stderr)
     if args.format == "json":
         import json
 

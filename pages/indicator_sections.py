@@ -21,7 +21,7 @@ from cspdash.overview import (
 from cspdash.periods import Quarter
 from cspdash.safe_text import plain_markdown
 from cspdash.spc import plain_rules
-from pages import effect_sections
+from pages import effect_sections, quality_sections
 from pages.london_sections import london_comparison, london_funnel_section
 from pages.map_sections import where_it_happens
 from pages.shared import STATIC, board, route_through_app, selected, warm_other_quarters
@@ -185,6 +185,7 @@ def _indicator_section(view, quarter: Quarter, marks: dict | None = None) -> Non
     st.subheader(ind.name, anchor=ind.id)
     # everyone may ask how a status was judged (in words); analysts also see the statistics
     st.html(TABLE_STYLE + status_badge(view.judgement, detail=True) + notes_html(a) + spc_icons_html(a, detail))
+    quality_sections.quality_beside(ind.id, area, quarter)  # owner, lead, data quality, stale: beside the status
     ytd = _year_to_date(a)
     change = change_words(a) if detail else plain_change_words(a)
     st.markdown(

@@ -14,6 +14,7 @@ from cspdash.safe_text import plain_markdown
 from cspdash.service import Audience
 from data_loaders.kinds import expected_returns
 from pages.indicator_sections import disclosure_note, figure_details
+from pages.quality_sections import agreement_banner, agreement_flag, stale_figures
 from pages.shared import board, compact_page, engine, linked, selected, warm_other_quarters
 
 area, quarter = selected()
@@ -25,7 +26,10 @@ if quarter is None:
 reader = board()
 rows = reader.rows(area, quarter)  # built once per store version, read by every session
 detail = reader.audience.sees_stored  # analysts also see how each status was judged, in statistics
-st.markdown(f"**{quarter.label}** ({quarter.start:%-d %b %Y} to {quarter.end:%-d %b %Y}) · **{counts_line(rows)}**")
+st.markdown(
+    f"**{quarter.label}** ({quarter.start:%-d %b %Y} to {quarter.end:%-d %b %Y}) · **{counts_line(rows)}**"
+    + agreement_flag()  # "· ⚠ a data sharing agreement expires soon": its warning follows the matrix
+)
 subgroups = {s.id: s.name for s in reader.catalogue.subgroups if any(r.indicator.subgroup == s.id for r in rows)}
 linked("order", list(ORDERS), "exceptions")
 linked("subgroup", ["all", *subgroups], "all")
@@ -39,8 +43,9 @@ right.selectbox(
     label_visibility="collapsed",
 )
 chosen = None if st.session_state["subgroup"] == "all" else st.session_state["subgroup"]
-st.html(matrix_html(rows, area, quarter, st.session_state["order"], chosen))
+st.html(matrix_html(rows, area, quarter, st.session_state["order"], chosen, stale_figures(area, quarter)))
 st.caption(ICON_KEY + " Choose an indicator for how it was judged, its charts and its figures.")
+agreement_banner()  # a data sharing agreement expired or expiring soon, naming its indicators
 if against := london_summary(reader.london_funnels(area, quarter)):
     st.markdown(f"**{plain_markdown(against)}** See *Areas side by side* for the funnel plots.")
 warm_other_quarters("rows", area)  # the other quarters' views, built in the background
