@@ -7,7 +7,7 @@ import streamlit as st
 
 from cspdash.catalogue import load_catalogue
 from cspdash.safe_text import plain_markdown
-from pages import shared
+from pages import registers, shared
 from pages.indicator_sections import subgroup_page
 
 HERE = Path(__file__).parent
@@ -46,11 +46,11 @@ def sections_for(person) -> dict[str, list[st.Page]]:
         sections["Data"].insert(0, page("upload.py", "Upload returns"))
     if person.can("set_targets"):
         sections["Admin"] = [page("targets.py", "Targets"), page("audit.py", "Audit log")]
-    return sections
+    return registers.with_partnership(sections)
 
 
 st.set_page_config(page_title="Partnership performance", page_icon=":bar_chart:", layout="wide")
-shared.leave_legacy_mode(subgroup_pages())
+shared.leave_legacy_mode([*subgroup_pages(), *registers.register_pages()])
 with shared.routed(), shared.store_problems_shown():
     person = shared.current_person()
     if person.role is None:

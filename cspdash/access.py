@@ -58,6 +58,7 @@ class Person:
     role: Role | None
     local: bool = False
     why_not: str = ""  # why a signed-in person has no role, in words for them
+    subgroups: frozenset[str] | None = None  # the sub-groups whose register items they edit (None: every one)
 
     def can(self, action: str) -> bool:
         return self.role is not None and self.role >= PERMISSIONS[action]
@@ -67,6 +68,16 @@ class Person:
         if not self.can(action):
             role = self.role.name.lower() if self.role else "no role"
             raise NotAllowed(f"{self.email} ({role}) may not {action.replace('_', ' ')}")
+
+    def may_edit_subgroup(self, subgroup_id: str | None) -> bool:
+        """Whether they may change a register item of this sub-group (None: a partnership-wide item,
+        such as a meeting): admins every item; analysts their own sub-groups' (every sub-group's, and
+        partnership-wide items, when the roles file names no sub-group for them); viewers none."""
+        if not self.can("edit_registers"):
+            return False
+        if self.role is Role.ADMIN or self.subgroups is None:
+            return True
+        return subgroup_id is not None and subgroup_id in self.subgroups
 
 
 def roles_file() -> Path:
@@ -95,6 +106,15 @@ def load_role_rules(path: Path | None = None) -> dict[str, Role]:
     return rules
 
 
+def load_subgroup_rules(path: Path | None = None) -> dict[str, frozenset[str]]:
+    """Analysts' sub-groups from the roles file: `[subgroups] vawg = ["jo@hackney.gov.uk"]`, by address."""
+    rules: dict[str, set[str]] = {}
+    for subgroup, addresses in _roles_file_data(path).get("subgroups", {}).items():
+        for address in addresses:
+            rules.setdefault(address.strip().lower(), set()).add(subgroup.strip())
+    return {address: frozenset(subgroups) for address, subgroups in rules.items()}
+
+
 def role_for(email: str, rules: dict[str, Role]) -> Role | None:
     """An exact address wins over its domain (`@hackney.gov.uk`); unknown people get no role."""
     email = email.strip().lower()
@@ -118,13 +138,20 @@ def _verified(claims: Mapping) -> bool:
     return claims.get("email_verified") in (True, "true", "True", 1)
 
 
-def person_from_claims(claims: Mapping, rules: dict[str, Role], trusted_issuers: set[str]) -> Person:
-    """The signed-in person: a role only for an e-mail address the provider vouches for."""
+def person_from_claims(
+    claims: Mapping,
+    rules: dict[str, Role],
+    trusted_issuers: set[str],
+    subgroup_rules: dict[str, frozenset[str]] | None = None,
+) -> Person:
+    """The signed-in person: a role only for an e-mail address the provider vouches for, and the
+    sub-groups the roles file gives them (read from it when `subgroup_rules` is not given)."""
     email = str(claims.get("email") or "").strip()
     issuer = str(claims.get("iss") or "").strip().rstrip("/")
     if not (_verified(claims) or (issuer and issuer in trusted_issuers)):
         return Person(email, None, why_not=UNVERIFIED)
-    return Person(email, role_for(email, rules))
+    subgroups = (load_subgroup_rules() if subgroup_rules is None else subgroup_rules).get(email.lower())
+    return Person(email, role_for(email, rules), subgroups=subgroups)
 
 
 def _loopback_name(hostname: str | None) -> bool:

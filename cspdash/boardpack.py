@@ -222,10 +222,35 @@ def matrix_order(snapshot: dict) -> list[dict]:
 
 
 def subgroups(snapshot: dict) -> dict[str, list[dict]]:
+    """The indicators by sub-group: in the order the meeting's agenda takes the sub-groups, if it has
+    one, then the others in the catalogue's order."""
     grouped: dict[str, list[dict]] = {}
     for indicator in snapshot["indicators"]:
         grouped.setdefault(indicator["subgroup"], []).append(indicator)
-    return grouped
+    order = [item["subgroup"] for item in agenda_items(snapshot) if item["subgroup"] in grouped]
+    first = dict.fromkeys(order)
+    return {name: grouped[name] for name in [*first, *(n for n in grouped if n not in first)]}
+
+
+def agenda_items(snapshot: dict) -> list[dict]:
+    """The timed items of the meeting that reviews the quarter (none if no meeting is planned)."""
+    return (snapshot.get("agenda") or {}).get("items", [])
+
+
+def agenda_heading(snapshot: dict) -> str:
+    """'Board meeting, 20 May 2025, Hackney Town Hall', or '' with no meeting planned."""
+    agenda = snapshot.get("agenda")
+    if not agenda:
+        return ""
+    when = pd.Timestamp(agenda["date"]).strftime("%-d %B %Y")
+    return ", ".join(part for part in (agenda["meeting"], when, agenda["place"]) if part)
+
+
+def agenda_rows(snapshot: dict) -> list[list[str]]:
+    """Time, item, lead, purpose, paper: the agenda as table rows."""
+    return [
+        [item["times"], item["title"], item["lead"], item["purpose"], item["paper"]] for item in agenda_items(snapshot)
+    ]
 
 
 def actions_for(snapshot: dict, indicator: dict) -> list[dict]:
@@ -563,6 +588,8 @@ def pack_xlsx(snapshot: dict) -> bytes:
         cover.append([neutralise_cell(line)])
     cover["A1"].font = Font(bold=True, size=16)
     cover.column_dimensions["A"].width = 120
+    if agenda_items(snapshot):
+        _sheet(book, "Agenda", AGENDA_HEADER, agenda_rows(snapshot))
     _indicator_sheet(book, "Summary", snapshot["indicators"])
     _indicator_sheet(book, "Exceptions", exceptions(snapshot))
     if snapshot.get("london"):
@@ -771,6 +798,15 @@ def _action_words(action: dict) -> str:
     return f"Action {action.get('id', '')}: {action.get('title', '')}" + (f" ({who})" if who else "")
 
 
+def _agenda_html(snapshot: dict) -> str:
+    """The meeting's timed agenda: the pack's sub-group sections follow its order."""
+    rows = [f"<tr>{''.join(f'<td>{escape(str(cell))}</td>' for cell in row)}</tr>" for row in agenda_rows(snapshot)]
+    return f"<p>{escape(agenda_heading(snapshot))}</p>" + _table(AGENDA_HEADER, rows)
+
+
+AGENDA_HEADER = ("Time", "Item", "Lead", "Purpose", "Paper")
+
+
 def _returns_table(snapshot: dict) -> str:
     rows = [
         f"<tr><td>{escape(r['name'])}</td><td>{escape(str(r['status']).capitalize())}</td>"
@@ -788,7 +824,8 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
     names = {i["id"]: i["name"] for i in snapshot["indicators"]}
     against = ["Compared with London"] if snapshot.get("london") else []
     where = ["Where it happens"] if snapshot.get("places") else []
-    contents = ["Summary", "Exceptions", *against, *where, *groups, "Returns and data quality", "Open actions"]
+    agenda = ["Agenda"] if agenda_items(snapshot) else []
+    contents = [*agenda, "Summary", "Exceptions", *against, *where, *groups, "Returns and data quality", "Open actions"]
     anchors = {title: f"s{n}" for n, title in enumerate(contents)}
     parts = [
         '<div class="cover">',
@@ -799,6 +836,11 @@ def pack_html(snapshot: dict, images: dict[str, bytes] | None = None, image_type
         "<h2>Contents</h2><ol>",
         *(f'<li><a href="#{anchors[t]}">{escape(t)}</a></li>' for t in contents),
         "</ol></div>",
+        *(
+            [f'<section id="{anchors["Agenda"]}"><h2>Agenda</h2>', _agenda_html(snapshot), "</section>"]
+            if agenda
+            else []
+        ),
         f'<section id="{anchors["Summary"]}"><h2>Summary</h2>',
         _counts_html(snapshot),
         _matrix_table(matrix_order(snapshot)),
@@ -1187,6 +1229,8 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     _cover_slide(deck, snapshot)
+    if agenda_items(snapshot):
+        _table_slides(deck, "Agenda", list(AGENDA_HEADER), agenda_rows(snapshot), (1.6, 5.2, 2.4, 1.8, 2.333), 16)
     _summary_slides(deck, snapshot)
     for indicator in exceptions(snapshot):
         _exception_slide(deck, snapshot, indicator, images)

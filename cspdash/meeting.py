@@ -16,7 +16,15 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from cspdash.boardpack import chart_figure, exceptions, stamp, status_counts, subgroups
+from cspdash.boardpack import (
+    agenda_heading,
+    agenda_rows,
+    chart_figure,
+    exceptions,
+    stamp,
+    status_counts,
+    subgroups,
+)
 from cspdash.palette import TEXT, THEME_COLOURS, WHITE
 from cspdash.place_pack import map_figure
 from cspdash.place_pack import title as place_title
@@ -245,6 +253,30 @@ def subgroup_screens(name: str, indicators: list[dict], room: int = BODY_HEIGHT)
     ]
 
 
+def agenda_row_height(row: list[str]) -> int:
+    return max(lines(row[1], ACTION_WIDTH), 1) * LINE + ROW_PADDING
+
+
+def agenda_screens(snapshot: dict, room: int = BODY_HEIGHT) -> list[Screen]:
+    """The meeting's timed agenda, first, when the forward plan has a meeting for the quarter: the
+    sub-groups' screens then follow its order."""
+    rows = agenda_rows(snapshot)
+    if not rows:
+        return []
+    heading = agenda_heading(snapshot)
+    parts = split_rows(rows, agenda_row_height, room - TABLE_HEAD - LINE * lines(heading, STAMP_WIDTH))
+    head = _head({"Time": 14, "Item": 46, "Lead": 22, "Purpose": 18})
+    out = []
+    for n, part in enumerate(parts, 1):
+        body_rows = "".join(
+            f"<tr><td>{escape(r[0])}</td><td>{escape(r[1])}</td><td>{escape(r[2])}</td><td>{escape(r[3])}</td></tr>"
+            for r in part
+        )
+        body = f"<p>{escape(heading)}</p><table><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table>"
+        out.append(Screen("agenda" if n == 1 else f"agenda-{n}", numbered("Agenda", n, len(parts)), body))
+    return out
+
+
 def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]:
     """The open actions: number, action, owner, due; continued as the sub-groups' tables are."""
     if not actions:
@@ -337,10 +369,11 @@ def places_screens(records: list[dict]) -> list[Screen]:
 
 
 def screens(snapshot: dict, later: str | None = None) -> list[Screen]:
-    """Summary, exceptions (one screen each), the area against London, where it happens (each map
+    """The agenda (if the forward plan has the meeting), summary, exceptions (one screen each), the area against London, where it happens (each map
     beside its finding), every sub-group, then open actions; each fits 1280×720 below a stamp and, if `later`, the note that later figures exist."""
     room = BODY_HEIGHT - header_extra(snapshot, later)
-    out = [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", _summary(snapshot), "summary")]
+    out = agenda_screens(snapshot, room)
+    out += [Screen("summary", f"{snapshot['area']}, {snapshot['quarter']}: summary", _summary(snapshot), "summary")]
     for indicator in exceptions(snapshot):
         out += exception_screens(indicator)
     out += london_screens(snapshot.get("london") or [], room)

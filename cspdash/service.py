@@ -390,6 +390,54 @@ class BoardAt:
             ),
         )
 
+    # ---- the partnership's registers: typed records, the same for every audience ----------------
+
+    def register(self, name: str) -> tuple:
+        """A register's items as typed records (cspdash.registers): "horizon", "risk", "agenda",
+        "decision"; "meeting" gives the meetings with their agendas and decisions."""
+        from cspdash import registers
+        from cspdash.store import registers as stored
+
+        def build() -> tuple:
+            if name == "meeting":
+                return self.meetings()
+            return tuple(registers.BUILDERS[name](row) for row in stored.items(self.service.engine, name))
+
+        return self._cached(("register", name), build)
+
+    def meetings(self):
+        """Every meeting, soonest first, each with its timed agenda and its decisions."""
+        from cspdash import registers
+        from cspdash.store import registers as stored
+
+        engine = self.service.engine
+        return self._cached(
+            ("meetings",),
+            lambda: registers.meetings(*(stored.items(engine, n) for n in ("meeting", "agenda", "decision"))),
+        )
+
+    def agenda(self, meeting_id: int) -> tuple:
+        """A meeting's agenda items in time order (empty for no such meeting)."""
+        return next((m.agenda for m in self.meetings() if m.id == meeting_id), ())
+
+    def next_meeting(self, today: date):
+        """The first meeting on or after `today` (with its agenda and its `subgroup_order`), or None."""
+        from cspdash.registers import next_meeting
+
+        return next_meeting(self.meetings(), today)
+
+    def register_rows(self, name: str) -> list[dict]:
+        """A register's items as stored (declared fields by name, `links`): what an edit form starts from."""
+        from cspdash.store import registers as stored
+
+        return self._cached(("register rows", name), lambda: stored.items(self.service.engine, name))
+
+    def register_table(self, name: str) -> pd.DataFrame:
+        """A register as the table its CSV and Excel exports hold."""
+        from cspdash.store import registers as stored
+
+        return self._cached(("register table", name), lambda: stored.frame(self.service.engine, name))
+
     def areas(self) -> list[str]:
         """The partnership's areas, as the store lists them."""
         from cspdash.store import queries
@@ -586,7 +634,16 @@ class BoardAt:
             self.data_as_at(area),
         )
         snapshot["places"] = places_records(public, area, quarter)  # where it happens: the LSOA map, as published
+        snapshot["agenda"] = self._agenda(quarter)
         return snapshot
+
+    def _agenda(self, quarter: Quarter) -> dict | None:
+        """The agenda of the meeting that reviews the quarter (the forward plan), for the snapshot."""
+        from cspdash.registers import agenda_record, reviewing
+
+        meeting = reviewing(self.meetings(), quarter.end)
+        names = {s.id: s.name for s in self.catalogue.subgroups}
+        return agenda_record(meeting, names) if meeting else None
 
     def draft(self, area: str, quarter: Quarter) -> dict:
         """The snapshot as it would be signed off now, read through its schema (meeting mode and a

@@ -32,7 +32,8 @@ keys = [screen.key for screen in agenda]
 where = (area, quarter.label)
 if st.session_state.get("meeting_at") != where:  # opened from a link, or another area or quarter
     wanted = st.query_params.get("screen")
-    st.session_state["meeting_screen"] = keys.index(wanted) if wanted in keys else 0
+    unknown_goes_to = keys.index("summary") if wanted else 0  # the agenda opens a meeting, if there is one
+    st.session_state["meeting_screen"] = keys.index(wanted) if wanted in keys else unknown_goes_to
     st.session_state["meeting_unknown"] = wanted if wanted and wanted not in keys else None
     st.session_state["meeting_at"] = where
 
