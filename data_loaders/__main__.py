@@ -53,7 +53,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 BOARD_FORMATS = ("csv", "json")
 PACK_FORMATS = ("pdf", "pptx", "xlsx")  # cspdash.boardpack.FORMATS, not imported here (it pulls in plotly)
 # Modules adding commands of their own (each has `add_commands(subparsers)`; heavy imports inside).
-COMMAND_MODULES: tuple[str, ...] = ("data_loaders.cli_notify", "data_loaders.cli_registers")
+COMMAND_MODULES: tuple[str, ...] = ("data_loaders.cli_publish", "data_loaders.cli_notify", "data_loaders.cli_registers")
 TEMPLATE_WRITES = ("xlsx", "csv")  # what a template can be written as, where its kind comes in that format
 EXIT_CODES = """exit codes: 0 done, 1 invalid (a file refused, or nothing to show), 2 unreadable file,
 3 the database cannot be used, 4 the output cannot be written, 5 usage"""

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cspdash.boardpack import ChartsUnavailable, build_pack, loaded_since, stamp
 from cspdash.store import records
+from pages.public_site_sections import public_site
 from pages.shared import board, current_person, engine, require, selected, version
 
 FORMATS = {"pdf": ("PDF", "application/pdf"), "pptx": ("PowerPoint", None), "xlsx": ("Excel", None)}
@@ -72,3 +73,4 @@ if pack and pack[:2] == (area, quarter.label):
     label, mime = FORMATS[fmt]
     name = f"board_pack_{area}_{quarter.label}.{fmt}".replace(" ", "_").replace("/", "-")
     st.download_button(f"Download the {label} pack", data, file_name=name, mime=mime or "application/octet-stream")
+public_site(area, quarter, signed)
