@@ -57,12 +57,15 @@ def risk_list(today: date) -> None:
 
 def forward_plan(today: date) -> None:
     meetings = board().meetings()
-    coming = next_meeting(meetings, today)
+    coming, which = next_meeting(meetings, today), "Next meeting"
+    if coming is None and meetings:  # none planned: the last one's agenda, said as such
+        st.info(f"No meeting is planned after today ({today:%-d %B %Y}): add the next one below.")
+        coming, which = meetings[-1], "Last meeting"
     if coming is None:
         st.info("No meeting is planned yet.")
     else:
         place = f", {coming.place}" if coming.place else ""
-        st.subheader(plain_markdown(f"Next meeting: {coming.title}, {coming.date:%A %-d %B %Y}{place}"))
+        st.subheader(plain_markdown(f"{which}: {coming.title}, {coming.date:%A %-d %B %Y}{place}"))
         columns = ("Time", "Item", "Lead", "Purpose", "Paper", "Sub-group")
         names = {s.id: s.name for s in board().catalogue.subgroups}
         timed = [(a.times, a.title, a.lead, a.purpose, a.paper, names.get(a.subgroup_id, "")) for a in coming.agenda]

@@ -1,7 +1,7 @@
 """The registers' pages through Streamlit's AppTest: viewers read, analysts edit their sub-groups'
 items, admins everything, and an edit made from an item someone has since changed is refused."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -83,7 +83,8 @@ def test_an_admin_plans_a_meeting_with_a_timed_agenda(store):
     engine, *_ = store
     at = opened("chair@hackney.gov.uk", "forward_plan")
     at.text_input(key="meeting-new-title").input("Strategic leadership group")
-    at.date_input(key="meeting-new-date").set_value(date(2027, 1, 14))
+    coming = date.today() + timedelta(days=40)  # a meeting ahead, whenever the test runs
+    at.date_input(key="meeting-new-date").set_value(coming)
     at = save(at, "Add the meeting")
     assert not at.exception and "Strategic leadership group" in shown(at)
     at.radio(key="meeting-part").set_value("Agenda item").run()
@@ -92,10 +93,21 @@ def test_an_admin_plans_a_meeting_with_a_timed_agenda(store):
     at.number_input(key="agenda-new-minutes").set_value(20)
     at = save(at, "Add the agenda item")
     assert not at.exception
-    assert "Next meeting: Strategic leadership group, Thursday 14 January 2027" in as_read(at.subheader[0].value)
+    assert f"Next meeting: Strategic leadership group, {coming:%A %-d %B %Y}" in as_read(at.subheader[0].value)
     assert "09:40–10:00" in shown(at) and "Horizon scanning (PESTLE)" in shown(at)
     (item,) = reg.items(engine, "agenda")
     assert item["subgroup_id"] is None and item["created_by"] == "chair@hackney.gov.uk"
+
+
+def test_with_no_meeting_ahead_the_last_meetings_agenda_is_shown_and_said_to_be_the_last(store):
+    engine, *_ = store
+    held = reg.add_item(engine, "meeting", "chair", "Board", date="2025-05-20", place="Town Hall")
+    reg.add_item(engine, "agenda", "chair", "VAWG update", "vawg", held, start="10:30", minutes=20)
+    at = opened("member@cityoflondon.gov.uk", "forward_plan")
+    assert not at.exception
+    assert "No meeting is planned after today" in at.info[0].value
+    assert "Last meeting: Board, Tuesday 20 May 2025, Town Hall" in as_read(at.subheader[0].value)
+    assert "10:30–10:50" in shown(at)
 
 
 def test_an_edit_of_an_item_changed_meanwhile_is_refused_and_nothing_changes(store):
