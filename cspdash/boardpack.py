@@ -469,7 +469,7 @@ SUMMARY_HEADERS = (
 )
 NUMERIC_HEADERS = ("Figure", "A year earlier", "Change on a year earlier")
 RETURN_HEADERS = ("Return", "Status", "Due", "Received")
-ACTION_HEADERS = ("No.", "Action", "Owner", "Due", "Status", "Indicator")
+ACTION_HEADERS = ("No.", "Action", "Owner", "Due", "Status", "Indicator", "Did it work?")
 WIDEST = 60  # characters: longer text wraps
 
 
@@ -522,6 +522,7 @@ def _action_row(action: dict, names: dict[str, str]) -> list:
         due,
         str(action.get("status", "")).capitalize(),
         names.get(action.get("indicator", ""), action.get("indicator", "")),
+        action.get("effect", ""),
     ]
 
 
@@ -704,10 +705,11 @@ def _actions_table(actions: list[dict], names: dict[str, str]) -> str:
     rows = [
         f"<tr><td>{escape(str(a.get('id', '')))}</td><td>{escape(str(a.get('title', '')))}</td>"
         f"<td>{escape(str(a.get('owner', '')))}</td><td>{escape(_day(a.get('due_date')) or '–')}</td>"
-        f"<td>{escape(str(a.get('status', '')))}</td><td>{escape(names.get(a.get('indicator', ''), ''))}</td></tr>"
+        f"<td>{escape(str(a.get('status', '')))}</td><td>{escape(names.get(a.get('indicator', ''), ''))}</td>"
+        f"<td>{escape(a.get('effect', ''))}</td></tr>"
         for a in actions
     ]
-    return _table(("No.", "Action", "Owner", "Due", "Status", "Indicator"), rows)
+    return _table(ACTION_HEADERS, rows)
 
 
 def _counts_html(snapshot: dict) -> str:
@@ -795,7 +797,8 @@ def _action_words(action: dict) -> str:
     who = ", ".join(
         p for p in (action.get("owner", ""), f"due {_day(action['due_date'])}" if action.get("due_date") else "") if p
     )
-    return f"Action {action.get('id', '')}: {action.get('title', '')}" + (f" ({who})" if who else "")
+    worked = f" Did it work? {action['effect']}" if action.get("effect") else ""
+    return f"Action {action.get('id', '')}: {action.get('title', '')}" + (f" ({who})" if who else "") + worked
 
 
 def _agenda_html(snapshot: dict) -> str:
@@ -1264,7 +1267,7 @@ def pack_pptx(snapshot: dict, images: dict[str, bytes] | None = None) -> bytes:
     actions = [
         [
             str(a.get("id", "")),
-            a.get("title", ""),
+            a.get("title", "") + (f"\nDid it work? {a['effect']}" if a.get("effect") else ""),
             a.get("owner", ""),
             _day(a.get("due_date")) or "–",
             names.get(a.get("indicator", ""), ""),

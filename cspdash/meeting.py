@@ -110,7 +110,8 @@ def indicator_row_height(indicator: dict) -> int:
 
 def action_row_height(action: dict) -> int:
     """The height (px) of an action's row in the actions table."""
-    return max(1, lines(action.get("title", ""), ACTION_WIDTH)) * LINE + ROW_PADDING
+    effect = lines(f"Did it work? {action['effect']}", CHANGE_WIDTH + 10) * SMALL_LINE if action.get("effect") else 0
+    return max(1, lines(action.get("title", ""), ACTION_WIDTH)) * LINE + effect + ROW_PADDING
 
 
 def split_rows(rows: list, height: Callable[[object], int], room: int = BODY_HEIGHT - TABLE_HEAD) -> list[list]:
@@ -277,6 +278,12 @@ def agenda_screens(snapshot: dict, room: int = BODY_HEIGHT) -> list[Screen]:
     return out
 
 
+def _worked(action: dict) -> str:
+    """Whether the action worked, in the board's words, under its title (nothing if not judged)."""
+    effect = action.get("effect")
+    return f'<div class="comment">Did it work? {escape(effect)}</div>' if effect else ""
+
+
 def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]:
     """The open actions: number, action, owner, due; continued as the sub-groups' tables are."""
     if not actions:
@@ -286,7 +293,7 @@ def action_screens(actions: list[dict], room: int = BODY_HEIGHT) -> list[Screen]
     out = []
     for n, part in enumerate(parts, 1):
         rows = "".join(
-            f"<tr><td>{escape(str(a.get('id', '')))}</td><td>{escape(str(a.get('title', '')))}</td>"
+            f"<tr><td>{escape(str(a.get('id', '')))}</td><td>{escape(str(a.get('title', '')))}{_worked(a)}</td>"
             f"<td>{escape(str(a.get('owner', '')))}</td><td>{escape(str(a.get('due_date', '')))}</td></tr>"
             for a in part
         )

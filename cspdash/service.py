@@ -635,6 +635,10 @@ class BoardAt:
         )
         snapshot["places"] = places_records(public, area, quarter)  # where it happens: the LSOA map, as published
         snapshot["agenda"] = self._agenda(quarter)
+        effects = public.action_effects(area, quarter)  # did each open action work, up to the quarter's end?
+        for action in snapshot["actions"]:
+            if (found := effects.get(int(action.get("id") or 0))) is not None:
+                action["effect"] = found.sentence
         return snapshot
 
     def _agenda(self, quarter: Quarter) -> dict | None:

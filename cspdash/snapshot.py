@@ -8,7 +8,8 @@ Every snapshot is read through `read_snapshot`, which upgrades it to the current
 Optional keys, absent from snapshots signed off before they were kept (readers use `.get`): "london"
 (the area against London) and "places" (where it happens: the area's LSOA map, `cspdash.place_pack`;
 a hidden place has `count` None and no other figure) and "agenda" (the timed agenda of the meeting
-that reviews the quarter, `cspdash.registers.agenda_record`; meeting mode and the pack follow it)."""
+that reviews the quarter, `cspdash.registers.agenda_record`; meeting mode and the pack follow it); and
+an action's "effect" (whether it worked, in the board's words, `cspdash.action_effect`)."""
 
 from __future__ import annotations
 

@@ -250,3 +250,24 @@ def test_on_the_real_figures_drug_offences_rose_and_sexual_offences_did_not_move
     assert rose.step.ratio_low > 1.2 and "That is" not in rose.sentence
     assert "dispersion" in rose.step.method and float(rose.step.method.split()[-1].rstrip(")")) > 2  # over-dispersed
     assert effects[sexual].verdict == NO_CHANGE, effects[sexual].sentence
+
+
+def test_the_board_papers_and_meeting_mode_say_whether_each_open_action_worked(sample_copy):
+    """Sign-off freezes the verdict with the figures: the pack's actions table, an exception's open
+    actions and meeting mode's action screens say it in the board's words."""
+    from cspdash import boardpack
+    from cspdash.meeting import screens
+    from cspdash.periods import Quarter
+
+    engine = open_store(sample_copy)
+    robbery = add(engine, "mps_robbery", date(2024, 6, 1), "Robbery patrols")
+    unlinked = records.add_action(engine, "chair", "Write the strategy", "Chair", None, None, "Hackney")
+    snapshot = BoardService(engine, Audience.PUBLIC).at().draft("Hackney", Quarter(2024, 4))
+    by_id = {a["id"]: a for a in snapshot["actions"]}
+    assert by_id[robbery]["effect"].startswith("Followed by a real change: robbery rose")
+    assert "effect" not in by_id[unlinked]
+    html = boardpack.pack_html(snapshot)
+    assert '<th scope="col">Did it work?</th>' in html
+    assert "Robbery patrols (Inspector Lee) Did it work? Followed by a real change" in as_read(html)
+    shown = " ".join(s.body for s in screens(snapshot) if s.key.startswith("actions"))
+    assert "Did it work? Followed by a real change: robbery rose" in shown

@@ -363,7 +363,7 @@ def test_the_excel_tables_hold_numbers_as_numbers_with_headers_in_words(snapshot
     statuses = {row[headers.index("Status")].value for row in summary.iter_rows(min_row=2)}
     assert statuses <= {"Red", "Amber", "Unusual", "Green", "No signal", "Not rated"}
     assert [c.value for c in book["Returns"][1]] == ["Return", "Status", "Due", "Received"]
-    assert [c.value for c in book["Actions"][1]] == ["No.", "Action", "Owner", "Due", "Status", "Indicator"]
+    assert [c.value for c in book["Actions"][1]] == ["No.", "Action", "Owner", "Due", "Status", "Indicator", "Did it work?"]
     for sheet in book.worksheets[1:]:
         assert all(not str(h).islower() or " " in str(h) for h in next(sheet.values)), sheet.title
         assert all(sheet.column_dimensions[c].width for c in "ABCD"), sheet.title
