@@ -85,6 +85,26 @@ def baseline_tree(commit: str, into: Path) -> Path:
     return into
 
 
+def store_for(tree: Path, database: str, copy: Path) -> str:
+    """The store as the baseline's code reads it: the same store when it has every migration, else a
+    copy taken back (Alembic downgrade) to the baseline's newest migration, the same figures in it."""
+    from alembic import command
+
+    from cspdash.store.db import alembic_config
+
+    versions = sorted(p.name.split("_")[0] for p in (tree / "cspdash/store/migrations/versions").glob("0*.py"))
+    ours = sorted(p.name.split("_")[0] for p in (ROOT / "cspdash/store/migrations/versions").glob("0*.py"))
+    if versions == ours:
+        return database
+    shutil.copy(database.removeprefix("sqlite:///"), copy)
+    config = alembic_config()
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{copy}")
+    with open_store(f"sqlite:///{copy}").begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, versions[-1])
+    return f"sqlite:///{copy}"
+
+
 class Timer:
     """Timings of one served version in one browser, each measured from a person's action until the
     page shows its result and the script run is over (the app's script state is "notRunning")."""
@@ -111,7 +131,7 @@ class Timer:
         context, page = self._page()
         start = time.perf_counter()
         page.goto(f"{self.url}/?{Q4}")
-        expect(page.locator("table.overview").first).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("table.matrix").first).to_be_visible(timeout=WAIT_MS)
         self._over(page)
         took = time.perf_counter() - start
         context.close()
@@ -125,7 +145,7 @@ class Timer:
         page = context.new_page()
         start = time.perf_counter()
         page.goto(f"{self.url}/?{Q4}")
-        expect(page.locator("table.overview").first).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("table.matrix").first).to_be_visible(timeout=WAIT_MS)
         self._over(page)
         took = time.perf_counter() - start
         page.close()
@@ -136,14 +156,14 @@ class Timer:
 
         context, page = self._page()
         page.goto(f"{self.url}/?{Q4}")
-        expect(page.locator("table.overview").first).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("table.matrix").first).to_be_visible(timeout=WAIT_MS)
         self._over(page)
         box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Quarter", exact=True))
         box.click()
         box.locator("input").fill("2024/25 Q3")
         start = time.perf_counter()
         page.get_by_role("option", name="2024/25 Q3", exact=True).click()
-        expect(page.locator("table.overview caption").first).to_contain_text("2024/25 Q3", timeout=WAIT_MS)
+        expect(page.locator("table.matrix caption").first).to_contain_text("2024/25 Q3", timeout=WAIT_MS)
         self._over(page)
         took = time.perf_counter() - start
         context.close()
@@ -239,9 +259,10 @@ def main() -> None:
         database = f"sqlite:///{folder}/bench.db"
         load_sample_if_empty(open_store(database))
         before = baseline_tree(args.baseline, Path(folder) / "baseline")
+        older = store_for(before, database, Path(folder) / "baseline.db")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            with served(before, database) as baseline, served(ROOT, database) as now:
+            with served(before, older) as baseline, served(ROOT, database) as now:
                 print("measuring baseline and now, in turn ...", flush=True)
                 results = measure(browser, {"baseline": baseline, "now": now}, args.repeat)
             browser.close()
