@@ -20,15 +20,9 @@ from cspdash.store import records
 from cspdash.store.db import open_store
 from tests.conftest import MPS_BOROUGH, ROOT, require
 from tests.tables import as_read
+from tests.test_app_roles import AUTH
 
 CATALOGUE = load_catalogue()
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "x" * 32,
-    "client_id": "dashboard",
-    "client_secret": "secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 ROBBERY = CATALOGUE.indicator("mps_robbery")
 
 
